@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
-import { corruptData } from '../contract/errors.js';
 import type { CompressionCodec, SerializationMethod } from '../config/load-config.js';
+import { corruptData } from '../contract/errors.js';
 
 /** The parsed §7 header of a stored frame. `checksum` is the CRC-32 of the payload bytes. */
 export interface FrameHeader {
@@ -56,7 +56,8 @@ const asBuffer = (bytes: Uint8Array): Buffer =>
 
 function readLength(view: Buffer, offset: number, what: string): number {
   const value = view.readBigUInt64LE(offset);
-  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw corruptData(`frame header declares an impossible ${what}`);
+  if (value > BigInt(Number.MAX_SAFE_INTEGER))
+    throw corruptData(`frame header declares an impossible ${what}`);
   return Number(value);
 }
 
@@ -67,7 +68,9 @@ function readLength(view: Buffer, offset: number, what: string): number {
 export function readFrameHeader(bytes: Uint8Array): FrameHeader {
   if (!(bytes instanceof Uint8Array)) throw corruptData('frame is not a byte array');
   if (bytes.byteLength < FRAME_HEADER_BYTES) {
-    throw corruptData(`frame is truncated: ${bytes.byteLength} bytes, the header alone needs ${FRAME_HEADER_BYTES}`);
+    throw corruptData(
+      `frame is truncated: ${bytes.byteLength} bytes, the header alone needs ${FRAME_HEADER_BYTES}`,
+    );
   }
   const view = asBuffer(bytes);
   if (!view.subarray(0, 4).equals(MAGIC)) throw corruptData('not a framestore frame (bad magic)');
