@@ -1,0 +1,111 @@
+import { StorageError } from '../../contract/errors.js';
+import type { VersionInfo } from '../../contract/storage-backend.js';
+import type { FrameRef, SessionState, StoredVersion } from './inmemory-state.js';
+
+/**
+ * Version semantics shared with every backend, as pure state transitions. They only move frame references,
+ * so their cost does not depend on the size of the frames. Each returns the next state with `version` + 1.
+ */
+
+/** The current frame as a history/redo entry, numbered with the version at which it was current. */
+function currentAsEntry(state: SessionState, operation: string, now: string, label?: string): StoredVersion {
+  const { frameId, rows, columns, bytes } = state.current;
+  const info: VersionInfo = {
+    version: state.version,
+    ...(label !== undefined ? { label } : {}),
+    operation,
+    createdAt: now,
+    rows,
+    columns,
+    bytes,
+  };
+  return { info, frameId };
+}
+
+const entryAsFrame = (entry: StoredVersion): FrameRef => ({
+  frameId: entry.frameId,
+  rows: entry.info.rows,
+  columns: entry.info.columns,
+  bytes: entry.info.bytes,
+});
+
+/** Oldest entries fall off first. */
+const capped = (history: StoredVersion[], maxVersions: number): StoredVersion[] =>
+  history.length > maxVersions ? history.slice(history.length - maxVersions) : history;
+
+/** A new current frame; the previous one becomes a version; redo is cleared. */
+export function applyUpdate(
+  state: SessionState,
+  frame: FrameRef,
+  operation: string,
+  maxVersions: number,
+  now: string,
+): SessionState {
+  const history = capped([...state.history, currentAsEntry(state, operation, now)], maxVersions);
+  return { ...state, version: state.version + 1, current: frame, history, redo: [] };
+}
+
+/** Records the current frame as a named version without changing it. */
+export function applyCreateVersion(
+  state: SessionState,
+  label: string | undefined,
+  maxVersions: number,
+  now: string,
+): { state: SessionState; info: VersionInfo } {
+  const entry = currentAsEntry(state, 'snapshot', now, label);
+  const history = capped([...state.history, entry], maxVersions);
+  return { state: { ...state, version: state.version + 1, history }, info: entry.info };
+}
+
+export function applyUndo(state: SessionState, now: string): SessionState {
+  const previous = state.history.at(-1);
+  if (previous === undefined)
+    throw new StorageError('NOTHING_TO_UNDO', 'there is no earlier version to undo to');
+  return {
+    ...state,
+    version: state.version + 1,
+    current: entryAsFrame(previous),
+    history: state.history.slice(0, -1),
+    redo: [...state.redo, currentAsEntry(state, 'undo', now)],
+  };
+}
+
+export function applyRedo(state: SessionState, maxVersions: number, now: string): SessionState {
+  const next = state.redo.at(-1);
+  if (next === undefined) throw new StorageError('NOTHING_TO_REDO', 'there is no undone change to redo');
+  return {
+    ...state,
+    version: state.version + 1,
+    current: entryAsFrame(next),
+    history: capped([...state.history, currentAsEntry(state, 'redo', now)], maxVersions),
+    redo: state.redo.slice(0, -1),
+  };
+}
+
+/** The frame of a listed version, or of the current one. */
+export function findVersionFrame(state: SessionState, version: number): FrameRef | undefined {
+  if (version === state.version) return state.current;
+  const entry = state.history.find((candidate) => candidate.info.version === version);
+  return entry === undefined ? undefined : entryAsFrame(entry);
+}
+
+export const versionNotFound = (version: number): StorageError =>
+  new StorageError('VERSION_NOT_FOUND', `version ${version} does not exist (or fell off the history)`);
+
+/** Makes a listed version current again; the current frame becomes a version and redo is cleared. */
+export function applyRestore(
+  state: SessionState,
+  version: number,
+  maxVersions: number,
+  now: string,
+): SessionState {
+  const target = findVersionFrame(state, version);
+  if (target === undefined) throw versionNotFound(version);
+  return {
+    ...state,
+    version: state.version + 1,
+    current: target,
+    history: capped([...state.history, currentAsEntry(state, 'restore', now)], maxVersions),
+    redo: [],
+  };
+}

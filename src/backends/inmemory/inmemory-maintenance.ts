@@ -1,0 +1,238 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { isValidId } from '../../contract/ids.js';
+import type {
+  HealthCheckResult,
+  HealthReport,
+  ListSessionsOptions,
+  ListSessionsResult,
+  StorageStats,
+} from '../../contract/storage-backend.js';
+import type { Logger } from '../../logging/logger.js';
+import { listNames, removeFileQuietSync, removeTree, TEMP_PREFIX, treeBytes } from './inmemory-files.js';
+import type { LruStats } from './inmemory-lru.js';
+import type { SessionStore } from './inmemory-sessions.js';
+import { referencedBlobs, referencedFrames, type SessionState, toSessionInfo } from './inmemory-state.js';
+import type { UploadStore } from './inmemory-uploads.js';
+import { DEFAULT_LIST_LIMIT, decodeCursor, encodeCursor } from './inmemory-validate.js';
+
+/** Ids present as folders, sorted: the stable order of listings and cursors. */
+export async function listIds(dir: string): Promise<string[]> {
+  return (await listNames(dir)).filter((name) => isValidId(name)).sort();
+}
+
+/** One page of ids after the cursor, with the cursor of the next page. */
+export async function pageIds<T>(
+  dir: string,
+  opts: ListSessionsOptions,
+  visit: (id: string) => T | undefined,
+): Promise<{ items: T[]; cursor?: string }> {
+  const after = decodeCursor(opts.cursor);
+  const limit = opts.limit ?? DEFAULT_LIST_LIMIT;
+  const ids = await listIds(dir);
+  const items: T[] = [];
+  let index = after === undefined ? 0 : ids.findIndex((id) => id > after);
+  if (index < 0) index = ids.length;
+  for (; index < ids.length && items.length < limit; index += 1) {
+    const item = visit(ids[index]!);
+    if (item !== undefined) items.push(item);
+  }
+  const last = ids[index - 1];
+  return index < ids.length && last !== undefined ? { items, cursor: encodeCursor(last) } : { items };
+}
+
+/** A live session's state, or undefined (missing, expired, or unreadable: listings skip those). */
+export function liveState(store: SessionStore, id: string, logger: Logger): SessionState | undefined {
+  try {
+    const state = store.load(id);
+    return state !== undefined && store.expiresAtMs(id, state) > Date.now() ? state : undefined;
+  } catch (error) {
+    logger.warn({ err: error, sessionId: id }, 'skipping an unreadable session');
+    return undefined;
+  }
+}
+
+export async function listSessions(
+  store: SessionStore,
+  opts: ListSessionsOptions,
+  logger: Logger,
+): Promise<ListSessionsResult> {
+  const page = await pageIds(store.layout.sessionsDir, opts, (id) => {
+    const state = liveState(store, id, logger);
+    return state === undefined ? undefined : toSessionInfo(state, store.expiresAtMs(id, state));
+  });
+  return page.cursor === undefined ? { sessions: page.items } : { sessions: page.items, cursor: page.cursor };
+}
+
+export async function countSessions(store: SessionStore, logger: Logger): Promise<number> {
+  const ids = await listIds(store.layout.sessionsDir);
+  return ids.filter((id) => liveState(store, id, logger) !== undefined).length;
+}
+
+const noWait = { leaf: true, retryCount: 0 };
+const isBusy = (error: unknown): boolean => (error as { code?: string }).code === 'LOCK_TIMEOUT';
+
+/**
+ * Removes expired sessions and uploads (returns how many), plus what crashes leave behind: folders that
+ * never got a state, temp files, files no state points at, and the trash. Busy sessions are skipped.
+ */
+export async function cleanupExpired(
+  sessions: SessionStore,
+  uploads: UploadStore,
+  logger: Logger,
+): Promise<number> {
+  const removed = (await sweepSessions(sessions, logger)) + (await sweepUploads(uploads, logger));
+  await emptyTrash(sessions.layout.trashDir);
+  return removed;
+}
+
+async function sweepSessions(store: SessionStore, logger: Logger): Promise<number> {
+  let removed = 0;
+  for (const id of await listIds(store.layout.sessionsDir)) {
+    try {
+      let state: SessionState | undefined;
+      try {
+        state = store.load(id);
+      } catch {
+        continue; // corrupt sessions are kept for inspection, never deleted by a sweep
+      }
+      if (state !== undefined && store.expiresAtMs(id, state) <= Date.now()) {
+        if (await store.expire(id)) removed += 1;
+      } else if (state === undefined || (await strays(store, id, state)).length > 0) {
+        // Seen without the lock; rechecked under it, where nothing can be mid-write.
+        const target = store.layout.lockTarget('session', id);
+        await store.locks.run(target, () => collectStrays(store, id), noWait);
+      }
+    } catch (error) {
+      if (!isBusy(error)) logger.warn({ err: error, sessionId: id }, 'sweep failed for a session');
+    }
+  }
+  return removed;
+}
+
+async function sweepUploads(uploads: UploadStore, logger: Logger): Promise<number> {
+  let removed = 0;
+  for (const id of await listIds(uploads.layout.uploadsDir)) {
+    try {
+      const manifest = uploads.load(id);
+      if (manifest === undefined) {
+        // A store that crashed before its manifest: remove unless it is still being written.
+        const target = uploads.layout.lockTarget('upload', id);
+        await uploads.locks.run(
+          target,
+          async () => uploads.load(id) === undefined && uploads.remove(id),
+          noWait,
+        );
+      } else if (Date.parse(manifest.expiresAt) <= Date.now() && (await uploads.expire(id))) {
+        removed += 1;
+      }
+    } catch (error) {
+      if (!isBusy(error)) logger.warn({ err: error, uploadId: id }, 'sweep failed for an upload');
+    }
+  }
+  return removed;
+}
+
+/** Files in a session folder that its state does not name (temp files, unreferenced frames and blobs). */
+async function strays(store: SessionStore, id: string, state: SessionState): Promise<string[]> {
+  const dir = store.layout.sessionDir(id);
+  const keepBlobs = referencedBlobs(state);
+  const found: string[] = [];
+  for (const name of await listNames(dir)) {
+    const blob = name.startsWith('audit-') || name.startsWith('marks-');
+    if (name.startsWith(TEMP_PREFIX) || (blob && !keepBlobs.has(name))) found.push(path.join(dir, name));
+  }
+  const keepFrames = referencedFrames(state);
+  const framesDir = store.layout.framesDir(id);
+  for (const name of await listNames(framesDir)) {
+    if (!keepFrames.has(name.replace(/\.fsf$/, ''))) found.push(path.join(framesDir, name));
+  }
+  return found;
+}
+
+/** Under the session lock: nothing is mid-write, so every file the state does not name is garbage. */
+async function collectStrays(store: SessionStore, id: string): Promise<void> {
+  const state = store.load(id);
+  if (state === undefined) {
+    await removeTree(store.layout.sessionDir(id), store.layout.trashDir); // a creation that crashed pre-commit
+    return;
+  }
+  for (const file of await strays(store, id, state)) removeFileQuietSync(file);
+}
+
+async function emptyTrash(trashDir: string): Promise<void> {
+  for (const name of await listNames(trashDir)) {
+    await fsp.rm(path.join(trashDir, name), { recursive: true, force: true });
+  }
+}
+
+/** STORAGE_DIR is usable: write + fsync + delete a probe file, timed. */
+export function probeStorageDir(root: string): HealthCheckResult {
+  const started = performance.now();
+  const probe = path.join(root, `.health-${randomBytes(6).toString('hex')}`);
+  try {
+    const fd = fs.openSync(probe, 'wx');
+    try {
+      fs.writeSync(fd, 'ok');
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.rmSync(probe);
+    return { status: 'healthy', latency_ms: Math.round((performance.now() - started) * 1000) / 1000 };
+  } catch (error) {
+    removeFileQuietSync(probe);
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    return { status: 'unhealthy', message: `STORAGE_DIR is not writable (${code})` };
+  }
+}
+
+/** Health of the store: STORAGE_DIR writable (probe) and the cache's fill. */
+export async function health(
+  store: SessionStore,
+  cache: LruStats,
+  logger: Logger,
+): Promise<Omit<HealthReport, 'backendType'>> {
+  const started = performance.now();
+  const storage = probeStorageDir(store.layout.root);
+  const activeSessions = storage.status === 'healthy' ? await countSessions(store, logger) : 0;
+  return {
+    status: storage.status,
+    latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+    checks: {
+      storage_dir: storage,
+      cache: {
+        status: 'healthy',
+        message: `${cache.entries} tables, ${cache.bytes}/${cache.maxBytes} bytes`,
+      },
+    },
+    activeSessions,
+  };
+}
+
+export async function stats(
+  sessions: SessionStore,
+  uploads: UploadStore,
+  cache: LruStats,
+  logger: Logger,
+): Promise<StorageStats> {
+  const uploadIds = await listIds(uploads.layout.uploadsDir);
+  const liveUploads = uploadIds.filter((id) => {
+    try {
+      const manifest = uploads.load(id);
+      return manifest !== undefined && Date.parse(manifest.expiresAt) > Date.now();
+    } catch {
+      return false;
+    }
+  });
+  return {
+    backendType: 'inmemory',
+    sessions: await countSessions(sessions, logger),
+    tempUploads: liveUploads.length,
+    bytesStored:
+      (await treeBytes(sessions.layout.sessionsDir)) + (await treeBytes(uploads.layout.uploadsDir)),
+    cache,
+  };
+}

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { corruptData } from '../../contract/errors.js';
+import type { SessionInfo } from '../../contract/storage-backend.js';
+
+/** The small JSON file that is the single commit point of a session (state.json). */
+
+const count = z.number().int().nonnegative();
+const fileId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+
+export const versionInfoSchema = z.object({
+  version: z.number().int().positive(),
+  label: z.string().optional(),
+  operation: z.string().optional(),
+  createdAt: z.string(),
+  rows: count,
+  columns: count,
+  bytes: count,
+});
+
+const storedVersionSchema = z.object({ info: versionInfoSchema, frameId: fileId });
+
+const frameRefSchema = z.object({ frameId: fileId, rows: count, columns: count, bytes: count });
+
+const stateSchema = z.object({
+  format: z.literal(1),
+  sessionId: z.string(),
+  filename: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  ttlSeconds: z.number().int().positive(),
+  version: z.number().int().positive(),
+  rev: z.string().min(1),
+  current: frameRefSchema,
+  history: z.array(storedVersionSchema),
+  redo: z.array(storedVersionSchema),
+  metadata: z.record(z.string(), z.unknown()),
+  audit: z.object({
+    file: z.string().regex(/^audit-[A-Za-z0-9_-]{1,64}\.jsonl$/),
+    bytes: count,
+    count,
+    lastSeq: count,
+    initialRows: count,
+  }),
+  marks: z.object({
+    file: z
+      .string()
+      .regex(/^marks-[A-Za-z0-9_-]{1,64}\.json$/)
+      .nullable(),
+    count,
+  }),
+});
+
+export type FrameRef = z.infer<typeof frameRefSchema>;
+export type StoredVersion = z.infer<typeof storedVersionSchema>;
+export type SessionState = z.infer<typeof stateSchema>;
+
+/** state.json bytes -> SessionState; anything malformed (or another session's state) is CORRUPT_DATA. */
+export function parseState(bytes: Buffer, sessionId: string): SessionState {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    throw corruptData(`session ${sessionId}: state file is not valid JSON`, error);
+  }
+  const parsed = stateSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw corruptData(
+      `session ${sessionId}: state file is malformed (${parsed.error.issues[0]?.message ?? ''})`,
+    );
+  }
+  if (parsed.data.sessionId !== sessionId)
+    throw corruptData(`session ${sessionId}: state file names another session`);
+  return parsed.data;
+}
+
+export function serializeState(state: SessionState): string {
+  return JSON.stringify(state);
+}
+
+/** Public view of a session; `expiresAtMs` comes from the access time, not the state. */
+export function toSessionInfo(state: SessionState, expiresAtMs: number): SessionInfo {
+  return {
+    sessionId: state.sessionId,
+    ...(state.filename !== undefined ? { filename: state.filename } : {}),
+    createdAt: state.createdAt,
+    updatedAt: state.updatedAt,
+    expiresAt: new Date(expiresAtMs).toISOString(),
+    rows: state.current.rows,
+    columns: state.current.columns,
+    bytes: state.current.bytes,
+    version: state.version,
+    versionCount: state.history.length,
+    canUndo: state.history.length > 0,
+    canRedo: state.redo.length > 0,
+  };
+}
+
+/** Every frame id the state points at (current, history, redo). */
+export function referencedFrames(state: SessionState): Set<string> {
+  const ids = new Set<string>([state.current.frameId]);
+  for (const entry of state.history) ids.add(entry.frameId);
+  for (const entry of state.redo) ids.add(entry.frameId);
+  return ids;
+}
+
+/** Every side file the state points at (audit log, marks). */
+export function referencedBlobs(state: SessionState): Set<string> {
+  const names = new Set<string>([state.audit.file]);
+  if (state.marks.file !== null) names.add(state.marks.file);
+  return names;
+}

@@ -1,0 +1,133 @@
+import fs from 'node:fs';
+import { z } from 'zod';
+import { verifyFrame } from '../../codec/frame-codec.js';
+import { corruptData, invalidInput, StorageError } from '../../contract/errors.js';
+import { assertValidId } from '../../contract/ids.js';
+import type { ImportOptions, TempUploadInfo, TempUploadSnapshot } from '../../contract/storage-backend.js';
+import { readFileIfExists, removeFileQuietSync, writeImmutable } from './inmemory-files.js';
+import { newFileId } from './inmemory-tx.js';
+import { toUploadInfo, type UploadManifest, type UploadStore } from './inmemory-uploads.js';
+import { assertSheetName, isPlainObject } from './inmemory-validate.js';
+
+const count = z.number().int().nonnegative();
+const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'expected an ISO-8601 date');
+const uploadSnapshotSchema = z.object({
+  formatVersion: z.literal(1),
+  uploadId: z.string(),
+  filename: z.string().optional(),
+  createdAt: isoDate,
+  expiresAt: isoDate,
+  ttlSeconds: z.number().int().positive(),
+  sheets: z
+    .array(
+      z.object({
+        info: z.object({ name: z.string(), rows: count, columns: count, bytes: count }),
+        frame: z.instanceof(Uint8Array),
+      }),
+    )
+    .min(1),
+});
+
+/** A consistent copy of a temp upload (under its lock), sheets as stored bytes. */
+export async function exportTempUpload(uploads: UploadStore, uploadId: string): Promise<TempUploadSnapshot> {
+  assertValidId(uploadId, 'upload');
+  return uploads.locks.run(
+    uploads.layout.lockTarget('upload', uploadId),
+    async () => {
+      const manifest = await uploads.open(uploadId);
+      const sheets: TempUploadSnapshot['sheets'] = [];
+      for (const sheet of manifest.sheets) {
+        const frame = await readFileIfExists(uploads.layout.sheetPath(uploadId, sheet.frameId));
+        if (frame === undefined) throw corruptData(`upload ${uploadId}: sheet file is missing`);
+        sheets.push({ info: { ...sheet.info }, frame });
+      }
+      return {
+        formatVersion: 1,
+        uploadId,
+        ...(manifest.filename !== undefined ? { filename: manifest.filename } : {}),
+        createdAt: manifest.createdAt,
+        expiresAt: manifest.expiresAt,
+        ttlSeconds: manifest.ttlSeconds,
+        sheets,
+      };
+    },
+    { leaf: true },
+  );
+}
+
+function checkUploadSnapshot(input: unknown): TempUploadSnapshot {
+  if (!isPlainObject(input)) throw invalidInput('upload snapshot must be an object');
+  assertValidId(input.uploadId, 'upload');
+  const parsed = uploadSnapshotSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw invalidInput(`malformed upload snapshot: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`);
+  }
+  const names = new Set<string>();
+  for (const sheet of parsed.data.sheets) {
+    assertSheetName(sheet.info.name);
+    if (names.has(sheet.info.name))
+      throw invalidInput(`duplicate sheet name ${JSON.stringify(sheet.info.name)}`);
+    names.add(sheet.info.name);
+    verifyFrame(sheet.frame);
+  }
+  return parsed.data as TempUploadSnapshot;
+}
+
+/** Writes a whole temp upload with one commit point (its manifest), keeping its id and expiry. */
+export async function importTempUpload(
+  uploads: UploadStore,
+  input: TempUploadSnapshot,
+  opts: ImportOptions,
+): Promise<TempUploadInfo> {
+  const snapshot = checkUploadSnapshot(input);
+  if (!isPlainObject(opts)) throw invalidInput('import options must be an object');
+  const uploadId = snapshot.uploadId;
+  return uploads.locks.run(
+    uploads.layout.lockTarget('upload', uploadId),
+    async () => {
+      let previous: UploadManifest | undefined;
+      try {
+        previous = uploads.load(uploadId);
+      } catch {
+        previous = undefined; // corrupt: replaceable; stray files go with the next replacement or expiry
+      }
+      const live = previous !== undefined && Date.parse(previous.expiresAt) > Date.now();
+      if (live && opts.overwrite !== true) {
+        throw new StorageError(
+          'STALE_WRITE',
+          `upload ${uploadId} already exists; pass overwrite to replace it`,
+        );
+      }
+      fs.mkdirSync(uploads.layout.sheetsDir(uploadId), { recursive: true });
+      const written: string[] = [];
+      try {
+        const sheets: UploadManifest['sheets'] = [];
+        for (const sheet of snapshot.sheets) {
+          const frameId = newFileId();
+          const file = uploads.layout.sheetPath(uploadId, frameId);
+          written.push(file);
+          await writeImmutable(file, sheet.frame);
+          sheets.push({ info: { ...sheet.info, bytes: sheet.frame.byteLength }, frameId });
+        }
+        const manifest: UploadManifest = {
+          format: 1,
+          uploadId,
+          ...(snapshot.filename !== undefined ? { filename: snapshot.filename } : {}),
+          createdAt: snapshot.createdAt,
+          expiresAt: snapshot.expiresAt,
+          ttlSeconds: snapshot.ttlSeconds,
+          sheets,
+        };
+        uploads.commit(manifest);
+        for (const old of previous?.sheets ?? [])
+          removeFileQuietSync(uploads.layout.sheetPath(uploadId, old.frameId));
+        return toUploadInfo(manifest);
+      } catch (error) {
+        for (const file of written) removeFileQuietSync(file);
+        throw error;
+      }
+    },
+    { leaf: true },
+  );
+}

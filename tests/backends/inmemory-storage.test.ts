@@ -1,0 +1,229 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { InMemoryBackend } from '../../src/backends/inmemory/inmemory-backend.js';
+import { tableMemoryBytes } from '../../src/codec/frame-codec.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import type { StorageBackend } from '../../src/contract/storage-backend.js';
+import { assertTablesEqual, makeRealisticTable, makeSmallTable } from '../helpers/tables.js';
+import { makeTempDir, removeTempDir } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+/** InMemoryBackend's on-disk layout and memory: cache bounds, reference-only versioning, sweeps. */
+
+let storageDir: string;
+const opened: StorageBackend[] = [];
+
+async function open(overrides: Record<string, string> = {}, sweepIntervalMs = 0): Promise<InMemoryBackend> {
+  const config = loadConfig({ STORAGE_DIR: storageDir, ...overrides });
+  const backend = await InMemoryBackend.open(config, { sweepIntervalMs });
+  opened.push(backend);
+  return backend;
+}
+
+const sessionDir = (id: string) => path.join(storageDir, 'sessions', id);
+const framesDir = (id: string) => path.join(sessionDir(id), 'frames');
+
+/** name -> inode and mtime of every frame file: proof that nothing was rewritten. */
+function frameStats(id: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const name of fs.readdirSync(framesDir(id))) {
+    const stat = fs.statSync(path.join(framesDir(id), name));
+    out.set(name, `${stat.ino}:${stat.mtimeMs}:${stat.size}`);
+  }
+  return out;
+}
+
+beforeEach(async () => {
+  storageDir = await makeTempDir('framestore-inmemory-storage-');
+});
+
+afterEach(async () => {
+  for (const backend of opened.splice(0)) await backend.close();
+  await removeTempDir(storageDir);
+});
+
+test('the LRU stays within MEMORY_CACHE_MAX_MB and evicts the least recently used', async () => {
+  const backend = await open({ MEMORY_CACHE_MAX_MB: '1' });
+  const table = makeRealisticTable(4000, 10);
+  const size = tableMemoryBytes(table);
+  expect(size).toBeGreaterThan(150_000);
+  expect(size).toBeLessThan(450_000);
+  const ids: string[] = [];
+  for (let i = 0; i < 6; i += 1) ids.push((await backend.createSession(table)).sessionId);
+  for (const id of ids) await backend.getDataFrame(id);
+  const stats = (await backend.getStats()).cache!;
+  expect(stats.maxBytes).toBe(1024 * 1024);
+  expect(stats.bytes).toBeLessThanOrEqual(stats.maxBytes);
+  expect(stats.entries).toBeLessThan(6);
+  expect(stats.entries).toBeGreaterThan(0);
+
+  const hits = stats.hits;
+  await backend.getDataFrame(ids[5]!);
+  expect((await backend.getStats()).cache!.hits).toBe(hits + 1);
+  const misses = (await backend.getStats()).cache!.misses;
+  assertTablesEqual(await backend.getDataFrame(ids[0]!), table);
+  expect((await backend.getStats()).cache!.misses).toBe(misses + 1);
+  expect((await backend.getStats()).cache!.bytes).toBeLessThanOrEqual(1024 * 1024);
+});
+
+test('a table larger than the whole cache is served but not cached', async () => {
+  const backend = await open({ MEMORY_CACHE_MAX_MB: '0.1' });
+  const table = makeRealisticTable(2000, 10);
+  const { sessionId } = await backend.createSession(table);
+  assertTablesEqual(await backend.getDataFrame(sessionId), table);
+  expect((await backend.getStats()).cache!.entries).toBe(0);
+});
+
+test('createVersion, undo, redo and restore write no frame file and rewrite none', async () => {
+  const backend = await open();
+  const { sessionId } = await backend.createSession(makeRealisticTable(2000, 20));
+  await backend.updateDataFrame(sessionId, makeRealisticTable(2000, 20, 2), { operation: 'edit' });
+  await backend.updateDataFrame(sessionId, makeRealisticTable(2000, 20, 3), { operation: 'edit' });
+  const before = frameStats(sessionId);
+  expect(before.size).toBe(3);
+  const ops: (() => Promise<unknown>)[] = [
+    () => backend.createVersion(sessionId, 'v'),
+    () => backend.undoLastChange(sessionId),
+    () => backend.undoLastChange(sessionId),
+    () => backend.redo(sessionId),
+    () => backend.restoreVersion(sessionId, 1),
+  ];
+  for (const op of ops) {
+    await op();
+    const now = frameStats(sessionId);
+    for (const [name, stat] of now) expect(before.get(name)).toBe(stat);
+  }
+  assertTablesEqual(await backend.getDataFrame(sessionId), makeRealisticTable(2000, 20));
+});
+
+test('frames that fall off the history are deleted with the change that drops them', async () => {
+  const backend = await open({ MAX_VERSIONS: '3' });
+  const { sessionId } = await backend.createSession(makeSmallTable(1));
+  for (let k = 2; k <= 6; k += 1)
+    await backend.updateDataFrame(sessionId, makeSmallTable(k), { operation: 'e' });
+  expect(fs.readdirSync(framesDir(sessionId))).toHaveLength(4);
+  await backend.undoLastChange(sessionId);
+  await backend.undoLastChange(sessionId);
+  expect(fs.readdirSync(framesDir(sessionId))).toHaveLength(4);
+  await backend.updateDataFrame(sessionId, makeSmallTable(9), { operation: 'e' });
+  // history 1 left + the previous current pushed + the new current; the 2 redo frames are gone.
+  expect(fs.readdirSync(framesDir(sessionId))).toHaveLength(3);
+});
+
+test('cleanupExpired counts expired sessions and uploads and sweeps crash leftovers', async () => {
+  const backend = await open();
+  const live = await backend.createSession(makeSmallTable());
+  const expired = await backend.createSession(makeSmallTable(), { ttlSeconds: 1 });
+  const upload = await backend.storeTempSheets({ S: makeSmallTable() }, { ttlSeconds: 1 });
+  // What a crashed writer leaves: a temp file, an unreferenced frame, a folder without state, trash.
+  fs.writeFileSync(path.join(sessionDir(live.sessionId), '.tmp-deadbeef'), 'partial');
+  fs.writeFileSync(path.join(framesDir(live.sessionId), 'orphanframe.fsf'), 'partial');
+  const orphan = path.join(storageDir, 'sessions', 'BBBBBBBBBBBBBBBBBBBBBB');
+  fs.mkdirSync(path.join(orphan, 'frames'), { recursive: true });
+  fs.mkdirSync(path.join(storageDir, 'trash', 'old-abc'), { recursive: true });
+  const latest = Math.max(Date.parse(expired.expiresAt), Date.parse(upload.expiresAt));
+  await waitFor(() => Date.now() > latest + 20, {
+    timeoutMs: 5000,
+    intervalMs: 10,
+    message: 'the ttl to pass',
+  });
+
+  expect(await backend.cleanupExpired()).toBe(2);
+  expect(fs.existsSync(sessionDir(expired.sessionId))).toBe(false);
+  expect(fs.existsSync(path.join(storageDir, 'uploads', upload.uploadId))).toBe(false);
+  expect(fs.existsSync(orphan)).toBe(false);
+  expect(fs.readdirSync(sessionDir(live.sessionId)).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+  expect(fs.readdirSync(framesDir(live.sessionId))).toHaveLength(1);
+  expect(fs.readdirSync(path.join(storageDir, 'trash'))).toEqual([]);
+  assertTablesEqual(await backend.getDataFrame(live.sessionId), makeSmallTable());
+  expect(await backend.cleanupExpired()).toBe(0);
+});
+
+test('the periodic sweep removes expired sessions without any read, and close() stops it', async () => {
+  const backend = await open({}, 50);
+  const { sessionId } = await backend.createSession(makeSmallTable(), { ttlSeconds: 1 });
+  await waitFor(() => !fs.existsSync(sessionDir(sessionId)), {
+    timeoutMs: 10_000,
+    intervalMs: 50,
+    message: 'the sweep to remove the expired session',
+  });
+  await backend.close();
+  const reader = await open();
+  expect(await reader.sessionExists(sessionId)).toBe(false);
+});
+
+test('healthCheck reports a writable STORAGE_DIR, and unhealthy when it is gone', async () => {
+  const backend = await open();
+  await backend.createSession(makeSmallTable());
+  const healthy = await backend.healthCheck();
+  expect(healthy).toMatchObject({ status: 'healthy', backendType: 'inmemory', activeSessions: 1 });
+  expect(healthy.checks.storage_dir?.status).toBe('healthy');
+  expect(typeof healthy.checks.storage_dir?.latency_ms).toBe('number');
+  expect(healthy.checks.cache?.status).toBe('healthy');
+  fs.rmSync(storageDir, { recursive: true, force: true });
+  const broken = await backend.healthCheck();
+  expect(broken.status).toBe('unhealthy');
+  expect(broken.checks.storage_dir?.message).toMatch(/not writable/);
+});
+
+test('two instances in one process exclude each other and share one directory', async () => {
+  const a = await open();
+  const b = await open();
+  const { sessionId } = await a.createSession(makeSmallTable(2));
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let entered: () => void = () => undefined;
+  const inside = new Promise<void>((resolve) => {
+    entered = resolve;
+  });
+  const holder = a.withLock(sessionId, async () => {
+    entered();
+    await gate;
+  });
+  await inside;
+  await expect(
+    b.withLock(sessionId, async () => 1, { retryCount: 1, retryDelayMs: 5 }),
+  ).rejects.toMatchObject({
+    code: 'LOCK_TIMEOUT',
+  });
+  release();
+  await holder;
+  await b.updateDataFrame(sessionId, makeSmallTable(7), { operation: 'edit' });
+  assertTablesEqual(await a.getDataFrame(sessionId), makeSmallTable(7));
+});
+
+test('a session expiring while held under withLock is reported gone without deadlocking', async () => {
+  const backend = await open();
+  const { sessionId, expiresAt } = await backend.createSession(makeSmallTable(), { ttlSeconds: 1 });
+  const outcome = await backend.withLock(sessionId, async () => {
+    await waitFor(() => Date.now() > Date.parse(expiresAt) + 20, { timeoutMs: 5000, intervalMs: 10 });
+    const codes: string[] = [];
+    for (const call of [() => backend.exportSession(sessionId), () => backend.getDataFrame(sessionId)]) {
+      codes.push(
+        await call().then(
+          () => 'ok',
+          (error: { code: string }) => error.code,
+        ),
+      );
+    }
+    return codes;
+  });
+  expect(outcome).toEqual(['SESSION_NOT_FOUND', 'SESSION_NOT_FOUND']);
+  expect(fs.existsSync(sessionDir(sessionId))).toBe(false);
+}, 20_000);
+
+test('an imported session writes each shared frame once', async () => {
+  const backend = await open();
+  const { sessionId } = await backend.createSession(makeSmallTable(2));
+  await backend.createVersion(sessionId, 'a');
+  await backend.createVersion(sessionId, 'b');
+  await backend.updateDataFrame(sessionId, makeSmallTable(3), { operation: 'edit' });
+  const snapshot = await backend.exportSession(sessionId);
+  expect(Object.keys(snapshot.frames)).toHaveLength(2);
+  await backend.deleteSession(sessionId);
+  await backend.importSession(snapshot);
+  expect(fs.readdirSync(framesDir(sessionId))).toHaveLength(2);
+  assertTablesEqual(await backend.getVersion(sessionId, 1), makeSmallTable(2));
+});

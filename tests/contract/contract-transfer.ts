@@ -1,0 +1,166 @@
+import type { SessionSnapshot, StorageBackend } from '../../src/contract/storage-backend.js';
+import { assertTablesEqual, makeRealisticTable, makeSmallTable } from '../helpers/tables.js';
+import { type ContractContext, expectCode } from './contract-context.js';
+
+/** A session with history, redo, a labelled version, marks, metadata and extra audit entries. */
+async function richSession(b: StorageBackend): Promise<string> {
+  const { sessionId } = await b.createSession(makeRealisticTable(50, 6), {
+    filename: 'rich.csv',
+    metadata: { owner: 'ana', settings: { delimiter: ';' } },
+    ttlSeconds: 1800,
+  });
+  for (let k = 1; k <= 3; k += 1) {
+    await b.updateDataFrame(sessionId, makeRealisticTable(50 + k, 6, k), {
+      operation: `step_${k}`,
+      user: 'ana',
+    });
+  }
+  await b.createVersion(sessionId, 'checkpoint');
+  await b.undoLastChange(sessionId);
+  await b.markIntentionalMissingBatch(sessionId, [
+    { row: 0, column: 'amount_0', reason: 'sensor off' },
+    { row: 3, column: 'quantity_1' },
+  ]);
+  await b.addAuditEntry(sessionId, { operation: 'note', details: { text: 'looked fine' } });
+  return sessionId;
+}
+
+/** Everything observable about a session, for before/after comparisons. */
+async function observe(b: StorageBackend, id: string) {
+  const info = await b.getSession(id);
+  const versions = await b.listVersions(id);
+  return {
+    info: { ...info, expiresAt: undefined },
+    versions,
+    tables: await Promise.all(versions.map((v) => b.getVersion(id, v.version))),
+    current: await b.getDataFrame(id),
+    audit: await b.getAuditLog(id),
+    marks: await b.getIntentionalMissing(id),
+    metadata: await b.getMetadata(id),
+    initialRows: await b.getInitialRows(id),
+  };
+}
+
+function expectSame(a: Awaited<ReturnType<typeof observe>>, b: Awaited<ReturnType<typeof observe>>): void {
+  expect(b.info).toEqual(a.info);
+  expect(b.versions).toEqual(a.versions);
+  for (const [i, table] of a.tables.entries()) assertTablesEqual(b.tables[i]!, table);
+  assertTablesEqual(b.current, a.current);
+  expect(b.audit).toEqual(a.audit);
+  expect(b.marks).toEqual(a.marks);
+  expect(b.metadata).toEqual(a.metadata);
+  expect(b.initialRows).toBe(a.initialRows);
+}
+
+/** The snapshot with one byte of its current frame changed (at `from` bytes before the end, or at `from`). */
+function corrupted(snapshot: SessionSnapshot, at: number): SessionSnapshot {
+  const frame = Buffer.from(snapshot.frames[snapshot.currentFrameId]!);
+  const index = at < 0 ? frame.length + at : at;
+  frame[index] = (frame[index]! + 1) % 256;
+  return { ...snapshot, frames: { ...snapshot.frames, [snapshot.currentFrameId]: frame } };
+}
+
+export function transferTests(ctx: ContractContext): void {
+  test('exportSession -> deleteSession -> importSession restores everything', async () => {
+    const b = ctx.backend;
+    const id = await richSession(b);
+    const before = await observe(b, id);
+    const snapshot = await b.exportSession(id);
+    expect(snapshot).toMatchObject({
+      formatVersion: 1,
+      sessionId: id,
+      version: before.info.version,
+      ttlSeconds: 1800,
+    });
+    expect(snapshot.history).toHaveLength(before.versions.length);
+    expect(snapshot.redo).toHaveLength(1);
+    expect(snapshot.audit).toEqual(before.audit);
+    for (const ref of [snapshot.currentFrameId, ...snapshot.history.map((h) => h.frameId)]) {
+      expect(snapshot.frames[ref]).toBeInstanceOf(Uint8Array);
+    }
+    expect(await b.deleteSession(id)).toBe(true);
+    const imported = await b.importSession(snapshot);
+    expect(imported.sessionId).toBe(id);
+    expect(Math.abs(Date.parse(imported.expiresAt) - Date.parse(snapshot.expiresAt))).toBeLessThan(2000);
+    const after = await observe(b, id);
+    expectSame(before, after);
+    // The redo stack came along: redo gives back the undone frame, and the audit log continues its seq.
+    await b.redo(id);
+    assertTablesEqual(await b.getDataFrame(id), makeRealisticTable(53, 6, 3));
+    const log = await b.getAuditLog(id);
+    expect(log.at(-1)).toMatchObject({ operation: 'redo', seq: before.audit.at(-1)!.seq + 1 });
+  });
+
+  test('a snapshot imports into another backend instance over the same storage', async () => {
+    const id = await richSession(ctx.backend);
+    const before = await observe(ctx.backend, id);
+    const snapshot = await ctx.backend.exportSession(id);
+    await ctx.backend.deleteSession(id);
+    const other = await ctx.create();
+    await other.importSession(snapshot);
+    expectSame(before, await observe(other, id));
+  });
+
+  test('import over an existing session is STALE_WRITE unless overwrite', async () => {
+    const b = ctx.backend;
+    const { sessionId } = await ctx.session(makeSmallTable(3));
+    const snapshot = await b.exportSession(sessionId);
+    await b.updateDataFrame(sessionId, makeSmallTable(8), { operation: 'edit' });
+    await expectCode(() => b.importSession(snapshot), 'STALE_WRITE');
+    expect((await b.getSession(sessionId)).version).toBe(2);
+    const replaced = await b.importSession(snapshot, { overwrite: true });
+    expect(replaced.version).toBe(1);
+    assertTablesEqual(await b.getDataFrame(sessionId), makeSmallTable(3));
+    expect(await b.listVersions(sessionId)).toEqual([]);
+    expect(await b.getAuditLog(sessionId)).toHaveLength(1);
+  });
+
+  test('a snapshot with a corrupted frame (header or payload checksum) is CORRUPT_DATA and writes nothing', async () => {
+    const b = ctx.backend;
+    const { sessionId } = await ctx.session(makeRealisticTable(30, 5));
+    const snapshot = await b.exportSession(sessionId);
+    await b.deleteSession(sessionId);
+    await expectCode(() => b.importSession(corrupted(snapshot, 0)), 'CORRUPT_DATA');
+    await expectCode(() => b.importSession(corrupted(snapshot, -5)), 'CORRUPT_DATA');
+    expect(await b.sessionExists(sessionId)).toBe(false);
+  });
+
+  test('malformed snapshots are INVALID_INPUT', async () => {
+    const b = ctx.backend;
+    const { sessionId } = await ctx.session();
+    const good = await b.exportSession(sessionId);
+    await b.deleteSession(sessionId);
+    const bads: unknown[] = [
+      null,
+      { ...good, sessionId: '../../etc' },
+      { ...good, formatVersion: 2 },
+      { ...good, currentFrameId: 'missing' },
+      { ...good, version: 0 },
+      { ...good, frames: 'nope' },
+    ];
+    for (const bad of bads) await expectCode(() => b.importSession(bad as SessionSnapshot), 'INVALID_INPUT');
+    expect(await b.sessionExists(sessionId)).toBe(false);
+  });
+
+  test('temp uploads export and import with their sheets and expiry', async () => {
+    const b = ctx.backend;
+    const sheets = { A: makeSmallTable(2), B: makeRealisticTable(10, 4) };
+    const stored = await b.storeTempSheets(sheets, { filename: 'book.xlsx' });
+    const snapshot = await b.exportTempUpload(stored.uploadId);
+    expect(snapshot).toMatchObject({ formatVersion: 1, uploadId: stored.uploadId, filename: 'book.xlsx' });
+    await expectCode(() => b.importTempUpload(snapshot), 'STALE_WRITE');
+    expect(await b.deleteTemp(stored.uploadId)).toBe(true);
+    const imported = await b.importTempUpload(snapshot);
+    expect({ ...imported, expiresAt: '' }).toEqual({ ...stored, expiresAt: '' });
+    expect(Math.abs(Date.parse(imported.expiresAt) - Date.parse(stored.expiresAt))).toBeLessThan(2000);
+    for (const [name, table] of Object.entries(sheets)) {
+      assertTablesEqual(await b.getTempSheet(stored.uploadId, name), table);
+    }
+    const again = await b.importTempUpload(snapshot, { overwrite: true });
+    expect(again.sheets).toEqual(stored.sheets);
+    await expectCode(
+      () => b.importTempUpload({ ...snapshot, uploadId: 'bad/id' } as typeof snapshot),
+      'INVALID_INPUT',
+    );
+  });
+}
