@@ -3,8 +3,16 @@ import { InMemoryBackend } from '../backends/inmemory/inmemory-backend.js';
 import { RedisBackend } from '../backends/redis/redis-backend.js';
 import { describeRedisTarget, type FramestoreConfig, loadConfig } from '../config/load-config.js';
 import { isStorageError } from '../contract/errors.js';
+import type { StorageBackend } from '../contract/storage-backend.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { BackendRouter, type RedisPrimary } from './backend-router.js';
+import { CircuitBreaker } from './circuit-breaker.js';
 import { DataManager } from './data-manager.js';
+import { ReadThrough } from './read-through.js';
+import { RedisLink } from './redis-link.js';
+import { RedisRecovery } from './redis-recovery.js';
+import { WriteBack } from './write-back.js';
+import { WriteBackJournal } from './write-back-journal.js';
 
 export interface CreateDataManagerOptions {
   /** Environment to validate (default: process.env). Ignored when `config` is given. */
@@ -21,41 +29,147 @@ export function selectedBackend(config: FramestoreConfig): 'redis' | 'inmemory' 
   return config.storageBackend ?? (config.redisEnabled ? 'redis' : 'inmemory');
 }
 
+const REDIS_LOCATION_VARIABLES = [
+  'REDIS_URL',
+  'REDIS_HOST',
+  'REDIS_PORT',
+  'REDIS_SENTINELS',
+  'REDIS_CLUSTER_NODES',
+];
+
+/**
+ * Whether a local-first manager should look in Redis on a miss: only when Redis was configured on purpose
+ * (REDIS_ENABLED, or where Redis is), never the bare default localhost:6379 that nobody asked for.
+ */
+function redisConfigured(opts: CreateDataManagerOptions, config: FramestoreConfig): boolean {
+  if (opts.redisClient || config.redisEnabled) return true;
+  const env = opts.config ? opts.env : (opts.env ?? process.env);
+  if (env) return REDIS_LOCATION_VARIABLES.some((name) => (env[name] ?? '').trim() !== '');
+  const redis = config.redis;
+  return redis.mode !== 'standalone' || redis.host !== 'localhost' || redis.port !== 6379;
+}
+
 /**
  * Validates config, picks and connects the backend, and logs one line saying which (§4).
- * Redis unreachable: falls back to the embedded store when STORAGE_FALLBACK_TO_MEMORY, else throws BACKEND_UNAVAILABLE.
+ * Redis unreachable: falls back to the embedded store when STORAGE_FALLBACK_TO_MEMORY, else throws
+ * BACKEND_UNAVAILABLE. With Redis selected, a circuit breaker guards it at runtime and changes made locally
+ * during an outage are written back once it returns; MIGRATION_READ_THROUGH moves sessions on a miss.
  */
 export async function createDataManager(opts: CreateDataManagerOptions = {}): Promise<DataManager> {
   const config = opts.config ?? loadConfig(opts.env ?? process.env);
   const logger = opts.logger ?? createLogger({ level: config.logLevel });
-  const wanted = selectedBackend(config);
   const reason = config.storageBackend
     ? `STORAGE_BACKEND=${config.storageBackend}`
     : `REDIS_ENABLED=${config.redisEnabled}`;
+  const connectRedis = (): Promise<StorageBackend> =>
+    RedisBackend.connect(config, { logger, ...(opts.redisClient ? { client: opts.redisClient } : {}) });
 
-  if (wanted === 'inmemory') {
-    const backend = await InMemoryBackend.open(config, { logger });
+  if (selectedBackend(config) === 'inmemory') {
+    const local = await InMemoryBackend.open(config, { logger });
+    const secondary =
+      config.migrationReadThrough && redisConfigured(opts, config)
+        ? new RedisLink(connectRedis, config.circuitBreakerCooldownMs)
+        : undefined;
+    // In the background: read-through must never delay startup on a slow or absent Redis.
+    secondary?.connect().then(
+      () => logger.info('read-through: redis connected as the secondary store'),
+      (error: unknown) =>
+        logger.warn({ err: (error as Error).message }, 'read-through: redis not reachable for now'),
+    );
+    const router = new BackendRouter({
+      logger,
+      local,
+      ...(secondary
+        ? { redisSecondary: secondary, readThrough: new ReadThrough(logger, config.maxVersions) }
+        : {}),
+      fallbackToMemory: false,
+    });
     logger.info({ backend: 'inmemory', reason, storageDir: config.storageDir }, 'storage backend: inmemory');
-    return new DataManager({ config, logger, backend, redisEnabled: false });
+    const closers = [...(secondary ? [() => secondary.close()] : []), () => local.close()];
+    return new DataManager({ config, logger, redisEnabled: false, routing: { router, closers } });
   }
 
   const target = describeRedisTarget(config.redis);
+  let redis: StorageBackend | undefined;
+  let why: string | undefined;
   try {
-    const backend = await RedisBackend.connect(config, {
-      logger,
-      ...(opts.redisClient ? { client: opts.redisClient } : {}),
-    });
+    redis = await connectRedis();
     logger.info({ backend: 'redis', reason, target }, 'storage backend: redis');
-    return new DataManager({ config, logger, backend, redisEnabled: true });
   } catch (error) {
     if (!config.fallbackToMemory || !isStorageError(error, 'BACKEND_UNAVAILABLE')) throw error;
     // Error messages from the Redis backend are already stripped of credentials.
-    const why = `redis unreachable at ${target}: ${error.message}`;
-    const backend = await InMemoryBackend.open(config, { logger });
+    why = `redis unreachable at ${target}: ${error.message}`;
+  }
+
+  let local: InMemoryBackend | undefined;
+  let journal: WriteBackJournal | undefined;
+  try {
+    if (config.fallbackToMemory || config.migrationReadThrough)
+      local = await InMemoryBackend.open(config, { logger });
+    if (config.fallbackToMemory) journal = await WriteBackJournal.open(config.storageDir);
+  } catch (error) {
+    await Promise.allSettled([redis?.close(), local?.close()]);
+    throw error;
+  }
+  if (why !== undefined) {
     logger.warn(
       { backend: 'inmemory', reason: why, fallback: true },
       `storage backend: inmemory (fallback: ${why})`,
     );
-    return new DataManager({ config, logger, backend, redisEnabled: true, fallbackReason: why });
   }
+
+  const link = new RedisLink(connectRedis, config.circuitBreakerCooldownMs, redis);
+  let recovery: RedisRecovery | undefined;
+  const breaker = new CircuitBreaker({
+    threshold: config.circuitBreakerThreshold,
+    cooldownMs: config.circuitBreakerCooldownMs,
+    onHalfOpen: () => void recovery?.probe(),
+    onStateChange: (state, change) => {
+      if (state === 'open')
+        logger.warn({ reason: change, fallback: config.fallbackToMemory }, 'redis circuit open');
+      else logger.info({ reason: change }, `redis circuit ${state}`);
+    },
+  });
+  const writeBack =
+    journal && local
+      ? new WriteBack({
+          journal,
+          local,
+          redis: () => link.current,
+          maxVersions: config.maxVersions,
+          logger,
+          onUnavailable: (error) => breaker.recordFailure(error.message),
+        })
+      : undefined;
+  const redisPrimary: RedisPrimary = {
+    link,
+    breaker,
+    ...(journal ? { journal } : {}),
+    ...(writeBack ? { writeBack } : {}),
+  };
+  const activeRecovery = new RedisRecovery(redisPrimary, logger, config.circuitBreakerCooldownMs);
+  recovery = activeRecovery;
+  const router = new BackendRouter({
+    logger,
+    local,
+    redisPrimary,
+    ...(config.migrationReadThrough && local
+      ? { readThrough: new ReadThrough(logger, config.maxVersions) }
+      : {}),
+    fallbackToMemory: config.fallbackToMemory,
+  });
+  // Unreachable at startup takes the same road back as an outage at runtime: probe, close, write back.
+  if (why !== undefined) breaker.trip(why);
+  else activeRecovery.drainInBackground();
+
+  const closers = [
+    async () => {
+      breaker.dispose();
+      await activeRecovery.dispose();
+      await writeBack?.settle();
+    },
+    () => link.close(),
+    ...(local ? [() => local.close()] : []),
+  ];
+  return new DataManager({ config, logger, redisEnabled: true, routing: { router, redisPrimary, closers } });
 }

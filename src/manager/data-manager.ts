@@ -28,73 +28,91 @@ import type {
   VersionInfo,
 } from '../contract/storage-backend.js';
 import type { Logger } from '../logging/logger.js';
+import { BackendRouter, type CallSpec } from './backend-router.js';
+import { isFalse, onSession, onUpload, redisDown, sessionRef, uploadRef } from './call-specs.js';
+import type { BreakerState } from './circuit-breaker.js';
+import { decorateHealth, healthStateOf, unreachableReport } from './manager-health.js';
+import type { DataManagerParts, ManagerRouting, OperationEvent, OperationObserver } from './manager-types.js';
+import type { DrainResult } from './write-back.js';
+import type { JournalEntry } from './write-back-journal.js';
 
-export interface OperationEvent {
-  operation: string;
-  backend: BackendType;
-  durationMs: number;
-  error?: StorageError;
-}
-
-/** Receives one event per storage call (metrics, tracing). Must not throw. */
-export interface OperationObserver {
-  onOperation(event: OperationEvent): void;
-}
-
-export interface DataManagerParts {
-  config: FramestoreConfig;
-  logger: Logger;
-  backend: StorageBackend;
-  /** Whether the configuration asked for Redis (true also while falling back). */
-  redisEnabled: boolean;
-  /** Set when Redis was asked for but the embedded store serves instead. */
-  fallbackReason?: string;
-}
+export type { DataManagerParts, ManagerRouting, OperationEvent, OperationObserver } from './manager-types.js';
 
 /**
- * The one object the app talks to (§4): owns the chosen backend's lifecycle, reports which one
- * is live and why, and times every call for observers. Backends stay ignorant of each other.
+ * The one object the app talks to (§4): owns the stores' lifecycle, routes each call (Redis, or the local
+ * store while Redis's circuit is open), moves sessions over on a miss after a flag flip, reports which
+ * store is live and why, and times every call for observers.
  */
 export class DataManager implements StorageBackend {
   readonly config: FramestoreConfig;
   readonly logger: Logger;
-  private readonly backend: StorageBackend;
+  private readonly routing: ManagerRouting;
   private readonly redisEnabled: boolean;
-  private readonly fallbackReason: string | undefined;
+  private readonly staticFallbackReason: string | undefined;
   private readonly observers = new Set<OperationObserver>();
   private closed = false;
 
   constructor(parts: DataManagerParts) {
     this.config = parts.config;
     this.logger = parts.logger;
-    this.backend = parts.backend;
     this.redisEnabled = parts.redisEnabled;
-    this.fallbackReason = parts.fallbackReason;
+    this.staticFallbackReason = parts.fallbackReason;
+    if (parts.routing) this.routing = parts.routing;
+    else if (parts.backend) {
+      const backend = parts.backend;
+      const router = new BackendRouter({ logger: parts.logger, local: backend, fallbackToMemory: false });
+      this.routing = { router, closers: [() => backend.close()] };
+    } else throw new StorageError('CONFIG_INVALID', 'DataManager needs a backend or routing');
   }
 
   get backendType(): BackendType {
-    return this.backend.backendType;
+    return this.getBackendType();
   }
 
+  /** The store actually serving calls: 'inmemory' while it stands in for an unreachable Redis. */
   getBackendType(): BackendType {
-    return this.backend.backendType;
+    return this.routing.router.serving().backendType;
   }
 
   isRedisEnabled(): boolean {
     return this.redisEnabled;
   }
 
+  /** True while the local store serves in place of the configured Redis (startup fallback or open circuit). */
   isFallbackActive(): boolean {
-    return this.fallbackReason !== undefined;
+    return this.routing.router.servingLocally() || this.staticFallbackReason !== undefined;
   }
 
   getFallbackReason(): string | undefined {
-    return this.fallbackReason;
+    if (this.routing.router.servingLocally()) {
+      return this.routing.redisPrimary?.breaker.lastReason ?? 'redis unavailable';
+    }
+    return this.staticFallbackReason;
   }
 
   /** The backend serving calls right now. */
   getActiveBackend(): StorageBackend {
-    return this.backend;
+    return this.routing.router.serving();
+  }
+
+  /** Redis circuit breaker state; undefined when Redis is not the configured backend. */
+  getCircuitState(): BreakerState | undefined {
+    return this.routing.redisPrimary?.breaker.state;
+  }
+
+  /** Sessions and uploads changed locally during an outage and not yet written back to Redis. */
+  getWriteBackBacklog(): JournalEntry[] {
+    return this.routing.redisPrimary?.journal?.list() ?? [];
+  }
+
+  /** Writes back everything pending now (when Redis is connected and its circuit closed). */
+  async flushWriteBack(): Promise<DrainResult> {
+    const { redisPrimary } = this.routing;
+    const writeBack = redisPrimary?.writeBack;
+    if (writeBack === undefined || redisPrimary?.breaker.state !== 'closed') {
+      return { written: 0, remaining: writeBack?.pending ?? 0, interrupted: writeBack !== undefined };
+    }
+    return writeBack.drain();
   }
 
   addObserver(observer: OperationObserver): () => void {
@@ -102,13 +120,16 @@ export class DataManager implements StorageBackend {
     return () => this.observers.delete(observer);
   }
 
-  private async run<T>(operation: string, call: (backend: StorageBackend) => Promise<T>): Promise<T> {
-    const backend = this.backend;
+  private async run<T>(
+    operation: string,
+    spec: CallSpec<T>,
+    call: (backend: StorageBackend) => Promise<T>,
+  ): Promise<T> {
     const started = performance.now();
     try {
-      const result = await call(backend);
-      this.notify({ operation, backend: backend.backendType, durationMs: performance.now() - started });
-      return result;
+      const served = await this.routing.router.execute(spec, call);
+      this.notify({ operation, backend: served.backend, durationMs: performance.now() - started });
+      return served.value;
     } catch (error) {
       const storageError =
         error instanceof StorageError
@@ -116,7 +137,7 @@ export class DataManager implements StorageBackend {
           : new StorageError('BACKEND_UNAVAILABLE', `${operation} failed unexpectedly`, { cause: error });
       this.notify({
         operation,
-        backend: backend.backendType,
+        backend: this.getBackendType(),
         durationMs: performance.now() - started,
         error: storageError,
       });
@@ -135,132 +156,165 @@ export class DataManager implements StorageBackend {
   }
 
   createSession(table: Table, opts?: CreateSessionOptions): Promise<SessionInfo> {
-    return this.run('createSession', (b) => b.createSession(table, opts));
+    return this.run('createSession', { created: (r: SessionInfo) => [sessionRef(r.sessionId)] }, (b) =>
+      b.createSession(table, opts),
+    );
   }
   getSession(id: string): Promise<SessionInfo> {
-    return this.run('getSession', (b) => b.getSession(id));
+    return this.run('getSession', onSession(id), (b) => b.getSession(id));
   }
   sessionExists(id: string): Promise<boolean> {
-    return this.run('sessionExists', (b) => b.sessionExists(id));
+    return this.run('sessionExists', { ...onSession(id), isMiss: isFalse }, (b) => b.sessionExists(id));
   }
   deleteSession(id: string): Promise<boolean> {
-    return this.run('deleteSession', (b) => b.deleteSession(id));
+    return this.run('deleteSession', { ...onSession(id, true), isMiss: isFalse }, (b) => b.deleteSession(id));
   }
   getDataFrame(id: string): Promise<Table> {
-    return this.run('getDataFrame', (b) => b.getDataFrame(id));
+    return this.run('getDataFrame', onSession(id), (b) => b.getDataFrame(id));
   }
   updateDataFrame(id: string, table: Table, change: ChangeInput): Promise<SessionInfo> {
-    return this.run('updateDataFrame', (b) => b.updateDataFrame(id, table, change));
+    return this.run('updateDataFrame', onSession(id, true), (b) => b.updateDataFrame(id, table, change));
   }
   listSessions(opts?: ListSessionsOptions): Promise<ListSessionsResult> {
-    return this.run('listSessions', (b) => b.listSessions(opts));
+    return this.run('listSessions', {}, (b) => b.listSessions(opts));
   }
   countSessions(): Promise<number> {
-    return this.run('countSessions', (b) => b.countSessions());
+    return this.run('countSessions', {}, (b) => b.countSessions());
   }
   touchSession(id: string, ttlSeconds?: number): Promise<SessionInfo> {
-    return this.run('touchSession', (b) => b.touchSession(id, ttlSeconds));
+    return this.run('touchSession', onSession(id, true), (b) => b.touchSession(id, ttlSeconds));
   }
   createVersion(id: string, label?: string): Promise<VersionInfo> {
-    return this.run('createVersion', (b) => b.createVersion(id, label));
+    return this.run('createVersion', onSession(id, true), (b) => b.createVersion(id, label));
   }
   listVersions(id: string): Promise<VersionInfo[]> {
-    return this.run('listVersions', (b) => b.listVersions(id));
+    return this.run('listVersions', onSession(id), (b) => b.listVersions(id));
   }
   getVersion(id: string, version: number): Promise<Table> {
-    return this.run('getVersion', (b) => b.getVersion(id, version));
+    return this.run('getVersion', onSession(id), (b) => b.getVersion(id, version));
   }
   undoLastChange(id: string): Promise<SessionInfo> {
-    return this.run('undoLastChange', (b) => b.undoLastChange(id));
+    return this.run('undoLastChange', onSession(id, true), (b) => b.undoLastChange(id));
   }
   redo(id: string): Promise<SessionInfo> {
-    return this.run('redo', (b) => b.redo(id));
+    return this.run('redo', onSession(id, true), (b) => b.redo(id));
   }
   restoreVersion(id: string, version: number): Promise<SessionInfo> {
-    return this.run('restoreVersion', (b) => b.restoreVersion(id, version));
+    return this.run('restoreVersion', onSession(id, true), (b) => b.restoreVersion(id, version));
   }
   getMetadata(id: string): Promise<Record<string, unknown>> {
-    return this.run('getMetadata', (b) => b.getMetadata(id));
+    return this.run('getMetadata', onSession(id), (b) => b.getMetadata(id));
   }
   updateMetadata(id: string, patch: Record<string, unknown>): Promise<Record<string, unknown>> {
-    return this.run('updateMetadata', (b) => b.updateMetadata(id, patch));
+    return this.run('updateMetadata', onSession(id, true), (b) => b.updateMetadata(id, patch));
   }
   addAuditEntry(id: string, entry: AuditInput): Promise<AuditEntry> {
-    return this.run('addAuditEntry', (b) => b.addAuditEntry(id, entry));
+    return this.run('addAuditEntry', onSession(id, true), (b) => b.addAuditEntry(id, entry));
   }
   getAuditLog(id: string, query?: AuditQuery): Promise<AuditEntry[]> {
-    return this.run('getAuditLog', (b) => b.getAuditLog(id, query));
+    return this.run('getAuditLog', onSession(id), (b) => b.getAuditLog(id, query));
   }
   getInitialRows(id: string): Promise<number> {
-    return this.run('getInitialRows', (b) => b.getInitialRows(id));
+    return this.run('getInitialRows', onSession(id), (b) => b.getInitialRows(id));
   }
   markIntentionalMissing(id: string, mark: Mark): Promise<void> {
-    return this.run('markIntentionalMissing', (b) => b.markIntentionalMissing(id, mark));
+    return this.run('markIntentionalMissing', onSession(id, true), (b) => b.markIntentionalMissing(id, mark));
   }
   markIntentionalMissingBatch(id: string, marks: Mark[]): Promise<void> {
-    return this.run('markIntentionalMissingBatch', (b) => b.markIntentionalMissingBatch(id, marks));
+    return this.run('markIntentionalMissingBatch', onSession(id, true), (b) =>
+      b.markIntentionalMissingBatch(id, marks),
+    );
   }
   getIntentionalMissing(id: string): Promise<MarkedCell[]> {
-    return this.run('getIntentionalMissing', (b) => b.getIntentionalMissing(id));
+    return this.run('getIntentionalMissing', onSession(id), (b) => b.getIntentionalMissing(id));
   }
   clearIntentionalMissing(id: string, cells?: CellRef[]): Promise<number> {
-    return this.run('clearIntentionalMissing', (b) => b.clearIntentionalMissing(id, cells));
+    return this.run('clearIntentionalMissing', onSession(id, true), (b) =>
+      b.clearIntentionalMissing(id, cells),
+    );
   }
   storeTempSheets(sheets: Record<string, Table>, opts?: StoreTempOptions): Promise<TempUploadInfo> {
-    return this.run('storeTempSheets', (b) => b.storeTempSheets(sheets, opts));
+    return this.run('storeTempSheets', { created: (r: TempUploadInfo) => [uploadRef(r.uploadId)] }, (b) =>
+      b.storeTempSheets(sheets, opts),
+    );
   }
   listTempSheets(uploadId: string): Promise<TempUploadInfo> {
-    return this.run('listTempSheets', (b) => b.listTempSheets(uploadId));
+    return this.run('listTempSheets', onUpload(uploadId), (b) => b.listTempSheets(uploadId));
   }
   getTempSheet(uploadId: string, name: string): Promise<Table> {
-    return this.run('getTempSheet', (b) => b.getTempSheet(uploadId, name));
+    return this.run('getTempSheet', onUpload(uploadId), (b) => b.getTempSheet(uploadId, name));
   }
   deleteTemp(uploadId: string): Promise<boolean> {
-    return this.run('deleteTemp', (b) => b.deleteTemp(uploadId));
+    return this.run('deleteTemp', { ...onUpload(uploadId, true), isMiss: isFalse }, (b) =>
+      b.deleteTemp(uploadId),
+    );
   }
   promoteTempSheet(uploadId: string, name: string, opts?: PromoteOptions): Promise<SessionInfo> {
-    return this.run('promoteTempSheet', (b) => b.promoteTempSheet(uploadId, name, opts));
+    return this.run(
+      'promoteTempSheet',
+      { ...onUpload(uploadId, true), created: (r: SessionInfo) => [sessionRef(r.sessionId)] },
+      (b) => b.promoteTempSheet(uploadId, name, opts),
+    );
   }
-  withLock<T>(id: string, fn: () => Promise<T>, opts?: LockOptions): Promise<T> {
-    return this.run('withLock', (b) => b.withLock(id, fn, opts));
+  /** Moves the session in first (read-through), so nothing inside `fn` needs to take the lock a second time. */
+  async withLock<T>(id: string, fn: () => Promise<T>, opts?: LockOptions): Promise<T> {
+    if (this.routing.router.hasReadThrough()) await this.sessionExists(id);
+    return this.run('withLock', onSession(id), (b) => b.withLock(id, fn, opts));
   }
   cleanupExpired(): Promise<number> {
-    return this.run('cleanupExpired', (b) => b.cleanupExpired());
+    return this.run('cleanupExpired', {}, (b) => b.cleanupExpired());
   }
   getStats(): Promise<StorageStats> {
-    return this.run('getStats', (b) => b.getStats());
+    return this.run('getStats', {}, (b) => b.getStats());
   }
   exportSession(id: string): Promise<SessionSnapshot> {
-    return this.run('exportSession', (b) => b.exportSession(id));
+    return this.run('exportSession', onSession(id), (b) => b.exportSession(id));
   }
   importSession(snapshot: SessionSnapshot, opts?: ImportOptions): Promise<SessionInfo> {
-    return this.run('importSession', (b) => b.importSession(snapshot, opts));
+    return this.run('importSession', { created: () => [sessionRef(snapshot.sessionId)] }, (b) =>
+      b.importSession(snapshot, opts),
+    );
   }
   listTempUploads(opts?: ListSessionsOptions): Promise<ListTempUploadsResult> {
-    return this.run('listTempUploads', (b) => b.listTempUploads(opts));
+    return this.run('listTempUploads', {}, (b) => b.listTempUploads(opts));
   }
   exportTempUpload(uploadId: string): Promise<TempUploadSnapshot> {
-    return this.run('exportTempUpload', (b) => b.exportTempUpload(uploadId));
+    return this.run('exportTempUpload', onUpload(uploadId), (b) => b.exportTempUpload(uploadId));
   }
   importTempUpload(snapshot: TempUploadSnapshot, opts?: ImportOptions): Promise<TempUploadInfo> {
-    return this.run('importTempUpload', (b) => b.importTempUpload(snapshot, opts));
+    return this.run('importTempUpload', { created: () => [uploadRef(snapshot.uploadId)] }, (b) =>
+      b.importTempUpload(snapshot, opts),
+    );
   }
 
-  /** The backend's report, degraded while the embedded store stands in for Redis. */
+  /** The serving store's report plus breaker state, write-back backlog and fallback reason. */
   async healthCheck(): Promise<HealthReport> {
-    const report = await this.run('healthCheck', (b) => b.healthCheck());
-    if (this.fallbackReason === undefined) return report;
-    return {
-      ...report,
-      status: report.status === 'unhealthy' ? 'unhealthy' : 'degraded',
-      checks: { ...report.checks, fallback: { status: 'degraded', message: this.fallbackReason } },
-    };
+    let report: HealthReport;
+    try {
+      report = await this.run('healthCheck', { unreachable: redisDown }, (b) => b.healthCheck());
+      // This very check may have opened the circuit: then report on the store that now serves.
+      if (report.backendType !== this.getBackendType())
+        report = await this.run('healthCheck', {}, (b) => b.healthCheck());
+    } catch (error) {
+      report = unreachableReport(
+        this.getBackendType(),
+        error instanceof Error ? error.message : String(error),
+      );
+    }
+    const fallbackReason = this.isFallbackActive() ? this.getFallbackReason() : undefined;
+    return decorateHealth(report, healthStateOf(this.routing, fallbackReason));
   }
 
-  /** Closes the backend once; later calls are no-ops. */
+  /** Stops probes, lets a write-back under way finish, closes every store once; later calls are no-ops. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.backend.close();
+    for (const closeOne of this.routing.closers) {
+      try {
+        await closeOne();
+      } catch (error) {
+        this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'close failed');
+      }
+    }
   }
 }

@@ -1,0 +1,95 @@
+/**
+ * `npm run bench` — measures framestore on this machine and compares with the targets of the issues.
+ * Usage: npm run bench [-- --only codec,inmemory,redis,http,migration] [--quick]
+ * Prints one table and writes bench/results/bench-<time>.json (+ bench-latest.json).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRedisServer } from '../tests/helpers/redis-server.js';
+import { makeRealisticTable } from '../tests/helpers/tables.js';
+import type { BenchRow } from './lib/report.js';
+import { printTable, writeResults } from './lib/report.js';
+import { benchCodecs } from './scenarios/codec.js';
+import { benchHttp } from './scenarios/http.js';
+import { benchInMemory } from './scenarios/inmemory.js';
+import { benchMigration } from './scenarios/migration.js';
+import { benchRedis } from './scenarios/redis.js';
+
+const SECTIONS = ['codec', 'inmemory', 'redis', 'http', 'migration'] as const;
+type Section = (typeof SECTIONS)[number];
+
+function parseArgs(argv: string[]): { only: Set<Section>; quick: boolean } {
+  const onlyIndex = argv.indexOf('--only');
+  const only = onlyIndex >= 0 ? (argv[onlyIndex + 1] ?? '').split(',') : [...SECTIONS];
+  const unknown = only.filter((name) => !SECTIONS.includes(name as Section));
+  if (unknown.length > 0) throw new Error(`unknown bench section(s): ${unknown.join(', ')}`);
+  return { only: new Set(only as Section[]), quick: argv.includes('--quick') };
+}
+
+async function main(): Promise<void> {
+  const { only, quick } = parseArgs(process.argv.slice(2));
+  const iterations = quick ? 10 : 40;
+  const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+  log('generating tables (10k×50, 100k×50)');
+  const small = makeRealisticTable(10_000, 50, 1);
+  const large = makeRealisticTable(100_000, 50, 2);
+  const rows: BenchRow[] = [];
+  const run = async (name: Section, fn: () => Promise<BenchRow[]>) => {
+    if (!only.has(name)) return;
+    log(`running ${name}`);
+    rows.push(...(await fn()));
+  };
+
+  await run('codec', async () => [
+    ...(await benchCodecs(small, '10k×50', iterations)),
+    ...(await benchCodecs(large, '100k×50', Math.max(3, iterations / 4))),
+  ]);
+  await run('inmemory', async () => [
+    ...(await benchInMemory(small, '10k×50', iterations)),
+    ...(await benchInMemory(large, '100k×50', Math.max(5, iterations / 4))),
+  ]);
+
+  const needsRedis = only.has('redis') || only.has('http') || only.has('migration');
+  const redis = needsRedis ? await startRedisServer() : undefined;
+  const storageDir = mkdtempSync(join(tmpdir(), 'framestore-bench-'));
+  try {
+    if (redis) {
+      await run('redis', async () => [
+        ...(await benchRedis(redis.url, small, '10k×50', iterations, true)),
+        ...(await benchRedis(redis.url, large, '100k×50', Math.max(5, iterations / 4), false)),
+      ]);
+      await run('http', async () => [
+        ...(await benchHttp({ STORAGE_BACKEND: 'inmemory', STORAGE_DIR: storageDir }, small, 'inmemory 10k×50')),
+        ...(await benchHttp({ STORAGE_BACKEND: 'redis', REDIS_URL: redis.url, STORAGE_DIR: storageDir }, small, 'redis 10k×50')),
+      ]);
+      await run('migration', async () => {
+        const sessions = quick ? 20 : 200;
+        const result = await benchMigration({ sessions, rows: 10_000, versions: 5, redisUrl: redis.url, storageDir });
+        return [
+          { group: 'migration', name: `inmemory → redis, ${result.sessions} sessions × 5 versions`, value: result.sessionsPerSec, unit: 'sessions/s', extra: { mb_per_s: result.mbPerSec, seconds: result.seconds, bytes: result.bytes } },
+        ];
+      });
+    }
+  } finally {
+    await redis?.stop();
+    rmSync(storageDir, { recursive: true, force: true });
+  }
+
+  const cpu = cpus()[0]?.model ?? 'unknown cpu';
+  process.stdout.write(`\nframestore bench — node ${process.version}, ${cpus().length}× ${cpu}${quick ? ' (quick)' : ''}\n`);
+  printTable(rows);
+  const file = writeResults(join(process.cwd(), 'bench', 'results'), 'bench', rows, {
+    node: process.version,
+    cpus: cpus().length,
+    cpu,
+    quick,
+    at: new Date().toISOString(),
+  });
+  process.stdout.write(`\nwritten ${file}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
