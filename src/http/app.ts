@@ -1,0 +1,83 @@
+import express, { type Express, Router } from 'express';
+import type { Logger } from '../logging/logger.js';
+import type { DataManager } from '../manager/data-manager.js';
+import { createMetrics, type FramestoreMetrics } from '../metrics/metrics-registry.js';
+import { errorHandler, notFoundHandler } from './error-mapping.js';
+import { createRedactor } from './redact.js';
+import { requestObserver } from './request-observer.js';
+import type { RouteContext } from './route-context.js';
+import { auditRoutes } from './routes/audit.js';
+import { healthRoutes } from './routes/health.js';
+import { metadataRoutes } from './routes/metadata.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { missingRoutes } from './routes/missing.js';
+import { rootRoutes } from './routes/root.js';
+import { sessionDataRoutes } from './routes/session-data.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { uploadRoutes } from './routes/uploads.js';
+import { versionRoutes } from './routes/versions.js';
+import { checkPathParams } from './validation.js';
+
+export interface AppOptions {
+  /** Request log destination (default: the manager's logger). */
+  logger?: Logger;
+  /** Body cap in bytes (default: MAX_DATAFRAME_SIZE_MB from the manager's config). */
+  maxBodyBytes?: number;
+  /** How long health probes wait for the backend (default: REDIS_COMMAND_TIMEOUT_MS, at least 1 s). */
+  readyTimeoutMs?: number;
+}
+
+/** What createApp leaves in `app.locals.framestore` for the server and tests. */
+export interface AppLocals {
+  metrics: FramestoreMetrics;
+  /** Unsubscribes the metrics from the manager (the manager itself is the caller's to close). */
+  dispose(): void;
+}
+
+/**
+ * The express app for a DataManager (§6), without listening: the caller (the `serve` command, a
+ * test, or a host app mounting it) owns the HTTP server and the manager's lifecycle.
+ */
+export function createApp(manager: DataManager, opts: AppOptions = {}): Express {
+  const logger = opts.logger ?? manager.logger;
+  const redact = createRedactor(manager.config);
+  const metrics = createMetrics(manager);
+  const context: RouteContext = {
+    manager,
+    maxBodyBytes: opts.maxBodyBytes ?? manager.config.maxFrameBytes,
+    redact,
+    metrics,
+    readyTimeoutMs: opts.readyTimeoutMs ?? Math.max(1000, manager.config.redis.commandTimeoutMs),
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false); // frames can be large; hashing every response for an ETag is wasted work
+  app.use(requestObserver(logger, metrics));
+
+  // Every route is registered with its full path on one router, so the route table (and the
+  // OpenAPI test that reads it) is exactly what this list registers.
+  const router = Router();
+  checkPathParams(router);
+  for (const register of [
+    rootRoutes,
+    healthRoutes,
+    metricsRoutes,
+    sessionRoutes,
+    sessionDataRoutes,
+    versionRoutes,
+    metadataRoutes,
+    auditRoutes,
+    missingRoutes,
+    uploadRoutes,
+  ]) {
+    register(router, context);
+  }
+  app.use(router);
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger, redact));
+
+  const locals: AppLocals = { metrics, dispose: metrics.dispose };
+  app.locals.framestore = locals;
+  return app;
+}

@@ -1,0 +1,14 @@
+import { type Table, tableFromIPC } from 'apache-arrow';
+import { invalidInput } from '../contract/errors.js';
+
+/** Arrow IPC (stream, or file format) request body → Table; anything unreadable is the client's INVALID_INPUT. */
+export function arrowToTable(bytes: Uint8Array): Table {
+  let table: Table;
+  try {
+    table = tableFromIPC(bytes);
+  } catch (error) {
+    throw invalidInput('request body is not a readable Arrow IPC stream', error);
+  }
+  if (table.schema.fields.length === 0) throw invalidInput('Arrow IPC body has no columns');
+  return table;
+}

@@ -1,0 +1,42 @@
+import { HTTP_STATUS_BY_CODE, type StorageErrorCode } from '../contract/errors.js';
+
+/**
+ * Codes for conditions that only exist over HTTP (no storage call was made). Storage failures
+ * keep their §3 StorageError code; these complete the set a client can switch on.
+ */
+export type HttpOnlyCode = 'ROUTE_NOT_FOUND' | 'NOT_ACCEPTABLE' | 'UNSUPPORTED_MEDIA_TYPE' | 'INTERNAL_ERROR';
+
+export type ApiErrorCode = StorageErrorCode | HttpOnlyCode;
+
+const HTTP_ONLY_STATUS: Record<HttpOnlyCode, number> = {
+  ROUTE_NOT_FOUND: 404,
+  NOT_ACCEPTABLE: 406,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  INTERNAL_ERROR: 500,
+};
+
+/** Every code the API can answer with, and its status (documented in docs/http.md and OpenAPI). */
+export const API_STATUS_BY_CODE: Record<ApiErrorCode, number> = {
+  ...HTTP_STATUS_BY_CODE,
+  ...HTTP_ONLY_STATUS,
+};
+
+/** A failure decided by the HTTP layer itself (unknown route, unusable Accept or Content-Type). */
+export class HttpError extends Error {
+  readonly code: HttpOnlyCode;
+
+  constructor(code: HttpOnlyCode, message: string) {
+    super(message);
+    this.name = 'HttpError';
+    this.code = code;
+  }
+
+  get status(): number {
+    return HTTP_ONLY_STATUS[this.code];
+  }
+}
+
+/** The JSON error body of every failed request. */
+export interface ErrorBody {
+  error: { code: ApiErrorCode; message: string };
+}

@@ -1,0 +1,67 @@
+import { MEDIA } from './content-types.js';
+
+/** Building blocks of the OpenAPI document (openapi.ts). */
+
+export type Json = Record<string, unknown>;
+export const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
+export const json = (schema: Json): Json => ({ content: { [MEDIA.json]: { schema } } });
+export const ok = (description: string, schema?: Json): Json =>
+  schema ? { description, ...json(schema) } : { description };
+export const binary = { type: 'string', format: 'binary' };
+
+export const tableBody = {
+  required: true,
+  description:
+    'A table: CSV with a header row (types inferred), an Arrow IPC stream, or a JSON array of row objects.',
+  content: {
+    [MEDIA.csv]: { schema: { type: 'string' } },
+    [MEDIA.arrowStream]: { schema: binary },
+    [MEDIA.json]: { schema: { type: 'array', items: { type: 'object' } } },
+  },
+};
+
+export const tableResponse = {
+  description: 'The table, negotiated by Accept (Arrow IPC stream for */*) or ?format=.',
+  content: {
+    [MEDIA.arrowStream]: { schema: binary },
+    [MEDIA.json]: { schema: { type: 'array', items: { type: 'object' } } },
+    [MEDIA.csv]: { schema: { type: 'string' } },
+  },
+};
+
+export const errors = (...statuses: number[]): Json =>
+  Object.fromEntries(statuses.map((s) => [String(s), { $ref: `#/components/responses/E${s}` }]));
+
+export const pathParam = (name: string, description: string, schema: Json = { type: 'string' }): Json => ({
+  name,
+  in: 'path',
+  required: true,
+  description,
+  schema,
+});
+export const query = (name: string, schema: Json, description: string, required = false): Json => ({
+  name,
+  in: 'query',
+  required,
+  description,
+  schema,
+});
+
+export const id = pathParam('id', '22-character URL-safe id', {
+  type: 'string',
+  pattern: '^[A-Za-z0-9_-]{22}$',
+});
+export const v = pathParam('v', 'A version number from GET /sessions/{id}/versions', {
+  type: 'integer',
+  minimum: 0,
+});
+export const sheet = pathParam('name', 'Sheet name (URL-encoded)');
+export const format = query('format', { enum: ['arrow', 'json', 'csv'] }, 'Overrides the Accept header');
+export const delimiter = query(
+  'delimiter',
+  { enum: [',', ';', '\t', '|'] },
+  'CSV field separator (default ,)',
+);
+export const E = [400, 404, 500, 503];
+
+export const op = (summary: string, parts: Json): Json => ({ summary, ...parts });

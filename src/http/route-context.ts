@@ -1,0 +1,14 @@
+import type { DataManager } from '../manager/data-manager.js';
+import type { FramestoreMetrics } from '../metrics/metrics-registry.js';
+import type { Redactor } from './redact.js';
+
+/** What every route module gets from createApp. */
+export interface RouteContext {
+  manager: DataManager;
+  /** Request body cap in bytes (MAX_DATAFRAME_SIZE_MB unless overridden). */
+  maxBodyBytes: number;
+  redact: Redactor;
+  metrics: FramestoreMetrics;
+  /** How long /health/ready waits for the backend before answering 503. */
+  readyTimeoutMs: number;
+}

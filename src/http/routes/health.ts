@@ -1,0 +1,37 @@
+import type { Response, Router } from 'express';
+import { healthHttpStatus, storageHealth } from '../health-report.js';
+import type { RouteContext } from '../route-context.js';
+
+/** Health bodies go through the redactor as text: no field of them can ever carry the Redis password. */
+function sendHealth(res: Response, status: number, body: unknown, redact: (text: string) => string): void {
+  res
+    .status(status)
+    .set('Cache-Control', 'no-store')
+    .type('application/json')
+    .send(redact(JSON.stringify(body)));
+}
+
+/** Liveness, readiness and the storage report (§6). */
+export function healthRoutes(router: Router, { manager, redact, readyTimeoutMs }: RouteContext): void {
+  // Live = the process answers; deliberately no storage call, so a Redis outage never restarts pods.
+  router.get('/health/live', (_req, res) => {
+    res.set('Cache-Control', 'no-store').json({ status: 'alive' });
+  });
+
+  // Ready = the chosen backend answers in time; a load balancer stops routing here otherwise.
+  router.get('/health/ready', async (_req, res) => {
+    const health = await storageHealth(manager, readyTimeoutMs);
+    const ready = health.status !== 'unhealthy';
+    const body = {
+      status: ready ? 'ready' : 'not_ready',
+      backend_type: health.backend_type,
+      storage: health.status,
+    };
+    sendHealth(res, ready ? 200 : 503, body, redact);
+  });
+
+  router.get('/health/storage', async (_req, res) => {
+    const health = await storageHealth(manager, readyTimeoutMs);
+    sendHealth(res, healthHttpStatus(health.status), health, redact);
+  });
+}

@@ -1,0 +1,58 @@
+import { isStorageError } from '../../src/contract/errors.js';
+import { tableToJsonRows } from '../../src/http/json-rows.js';
+import { multipartBoundary, readMultipart } from '../../src/http/multipart-read.js';
+import { xlsxToTables } from '../../src/http/xlsx-read.js';
+import { multipartBody, threeSheetWorkbook } from './xlsx-fixtures.js';
+
+describe('xlsx → tables', () => {
+  it('reads every non-empty sheet with spreadsheet types', async () => {
+    const tables = await xlsxToTables(await threeSheetWorkbook());
+    expect(Object.keys(tables)).toEqual(['Sales 2024', 'Personas', 'Notes']);
+    const sales = tables['Sales 2024']!;
+    expect(sales.schema.fields.map((f) => `${f.name}:${String(f.type)}`)).toEqual([
+      'region:Utf8',
+      'units:Int64',
+      'price:Float64',
+      'shipped:Bool',
+      'date:Timestamp<MILLISECOND>',
+    ]);
+    expect(JSON.parse(tableToJsonRows(sales))).toEqual([
+      { region: 'North', units: 10, price: 2.5, shipped: true, date: '2024-01-15T00:00:00.000Z' },
+      { region: 'South', units: 7, price: 3, shipped: false, date: '2024-02-01T00:00:00.000Z' },
+      { region: 'East', units: 17, price: 4.25, shipped: true, date: null },
+    ]);
+    expect(JSON.parse(tableToJsonRows(tables.Personas!))).toEqual([
+      { nombre: 'Ana García', edad: 34, column_3: 'x', nota: null },
+      { nombre: 'Björn', edad: 51, column_3: 'y', nota: 'ok' },
+    ]);
+    expect(tables.Notes!.numRows).toBe(5);
+  });
+
+  it('refuses bytes that are not a workbook', async () => {
+    const failure = await xlsxToTables(Buffer.from('not a zip')).catch((error: unknown) => error);
+    expect(isStorageError(failure, 'INVALID_INPUT')).toBe(true);
+  });
+});
+
+describe('multipart/form-data', () => {
+  it('finds the boundary and splits the parts without copying the file', () => {
+    const file = Buffer.from('PK\u0003\u0004 binary \r\n--not-a-boundary \u0000\u00ff');
+    const { body, contentType } = multipartBody(file, 'ventas ñ.xlsx');
+    const boundary = multipartBoundary(contentType)!;
+    const parts = readMultipart(body, boundary);
+    expect(parts.map((p) => p.name)).toEqual(['note', 'file']);
+    expect(parts[0]!.data.toString()).toBe('hello');
+    expect(parts[1]!.filename).toBe('ventas ñ.xlsx');
+    expect(parts[1]!.data.equals(file)).toBe(true);
+    expect(multipartBoundary('multipart/form-data; boundary="a b"')).toBe('a b');
+    expect(multipartBoundary('multipart/form-data')).toBeUndefined();
+  });
+
+  it('refuses a body that does not follow its boundary', () => {
+    const { body } = multipartBody(Buffer.from('x'), 'a.xlsx');
+    expect(() => readMultipart(body, 'other')).toThrow(/no part boundary/);
+    expect(() =>
+      readMultipart(body.subarray(0, body.length - 30), '----framestoreTestBoundary7MA4YWxkTrZu0gW'),
+    ).toThrow(/missing closing boundary/);
+  });
+});
