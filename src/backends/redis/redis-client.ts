@@ -1,0 +1,160 @@
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import { describeRedisTarget, type RedisConfig } from '../../config/load-config.js';
+import { StorageError } from '../../contract/errors.js';
+import type { Logger } from '../../logging/logger.js';
+
+/** A standalone/Sentinel connection or a Cluster: every command we use exists on both. */
+export type RedisClient = Redis | Cluster;
+
+const REDACTED = '[redacted]';
+
+/** The secrets that must never leave this module: the password, raw and URL-encoded. */
+export function secretsOf(config: RedisConfig): string[] {
+  const password = config.password;
+  if (password === undefined || password === '') return [];
+  return [...new Set([password, encodeURIComponent(password)])].sort((a, b) => b.length - a.length);
+}
+
+/** Removes secrets and AUTH arguments from text (Redis echoes `AUTH <password>` in some replies). */
+export function redact(text: string, secrets: readonly string[]): string {
+  let clean = text;
+  for (const secret of secrets) clean = clean.split(secret).join(REDACTED);
+  return clean.replace(/\b(AUTH|HELLO\s+\d+\s+AUTH)\s+\S+(\s+\S+)?/gi, `$1 ${REDACTED}`);
+}
+
+/**
+ * A fresh Error carrying only the redacted message, name, code and stack of an ioredis error.
+ * ioredis attaches `command.args` (the AUTH password, ioredis #1229/#1713) and `previousErrors`; neither is copied.
+ */
+export function sanitizeRedisError(error: unknown, secrets: readonly string[]): Error {
+  const source = error instanceof Error ? error : new Error(String(error));
+  const clean = new Error(redact(source.message, secrets));
+  clean.name = source.name;
+  const code = (source as { code?: unknown }).code;
+  if (typeof code === 'string') (clean as Error & { code?: string }).code = redact(code, secrets);
+  clean.stack = redact(source.stack ?? `${source.name}: ${source.message}`, secrets);
+  return clean;
+}
+
+/** Every Redis failure on a user path becomes BACKEND_UNAVAILABLE with a sanitized cause. */
+export function backendUnavailable(what: string, error: unknown, secrets: readonly string[]): StorageError {
+  const cause = sanitizeRedisError(error, secrets);
+  return new StorageError('BACKEND_UNAVAILABLE', `${what}: ${cause.message}`, { cause });
+}
+
+const retryDelay = (times: number): number => Math.min(100 * 2 ** Math.min(times, 5), 2000);
+
+/** Connection options shared by standalone, Sentinel and Cluster nodes. */
+function nodeOptions(config: RedisConfig): RedisOptions {
+  return {
+    ...(config.username !== undefined ? { username: config.username } : {}),
+    ...(config.password !== undefined ? { password: config.password } : {}),
+    ...(config.tls ? { tls: config.mode === 'standalone' ? { servername: config.host } : {} } : {}),
+    connectTimeout: config.connectTimeoutMs,
+    commandTimeout: config.commandTimeoutMs,
+    // Never park commands while disconnected: a dead Redis must fail calls now, not hang them.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    // Commands issued in the same tick share one socket write: many concurrent callers, few syscalls.
+    enableAutoPipelining: true,
+    retryStrategy: retryDelay,
+    lazyConnect: true,
+    // ioredis keeps a ref'd timer this long after disconnecting a socket that is already gone.
+    disconnectTimeout: 500,
+    connectionName: 'framestore',
+  };
+}
+
+/** An unconnected ioredis client for the configured mode (standalone, Sentinel or Cluster). */
+export function createRedisClient(config: RedisConfig): RedisClient {
+  if (config.mode === 'cluster') {
+    const options: ClusterOptions = {
+      redisOptions: nodeOptions(config),
+      enableOfflineQueue: false,
+      enableAutoPipelining: true,
+      lazyConnect: true,
+      clusterRetryStrategy: retryDelay,
+      slotsRefreshTimeout: config.connectTimeoutMs,
+      maxRedirections: 16,
+    };
+    return new Cluster(
+      config.clusterNodes.map((node) => ({ host: node.host, port: node.port })),
+      options,
+    );
+  }
+  const base = nodeOptions(config);
+  if (config.mode === 'sentinel') {
+    return new Redis({
+      ...base,
+      sentinels: config.sentinels.map((node) => ({ host: node.host, port: node.port })),
+      name: config.sentinelMaster ?? 'mymaster',
+      db: config.db,
+      enableTLSForSentinelMode: config.tls,
+      sentinelRetryStrategy: retryDelay,
+    });
+  }
+  return new Redis({ ...base, host: config.host, port: config.port, db: config.db });
+}
+
+/** Logs ioredis connection errors once per distinct message, redacted (ioredis prints them otherwise). */
+export function attachErrorLogging(client: RedisClient, logger: Logger, secrets: readonly string[]): void {
+  let last = '';
+  const onError = (error: unknown) => {
+    const clean = sanitizeRedisError(error, secrets);
+    if (clean.message === last) return;
+    last = clean.message;
+    logger.warn(
+      { err: { message: clean.message, code: (clean as { code?: string }).code } },
+      'redis connection error',
+    );
+  };
+  client.on('error', onError);
+  if (client instanceof Cluster) client.on('node error', onError);
+  client.on('ready', () => {
+    last = '';
+  });
+}
+
+/**
+ * Connects and PINGs within REDIS_CONNECT_TIMEOUT_MS. On failure the client is disconnected (no background
+ * reconnect loop is left behind) and BACKEND_UNAVAILABLE is thrown, naming the target but never credentials.
+ */
+export async function connectRedisClient(
+  client: RedisClient,
+  config: RedisConfig,
+  secrets: readonly string[],
+  owned = true,
+): Promise<void> {
+  let lastError: unknown;
+  const remember = (error: unknown) => {
+    lastError = error;
+  };
+  client.on('error', remember);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${config.connectTimeoutMs} ms`)),
+      config.connectTimeoutMs,
+    );
+  });
+  try {
+    await Promise.race([
+      (async () => {
+        if (client.status === 'wait' || client.status === 'end') await client.connect();
+        await client.ping();
+      })(),
+      deadline,
+    ]);
+  } catch (error) {
+    // A caller-supplied client stays the caller's to close.
+    if (owned) client.disconnect();
+    const reason = isAuthError(lastError) ? lastError : (lastError ?? error);
+    throw backendUnavailable(`redis unreachable at ${describeRedisTarget(config)}`, reason, secrets);
+  } finally {
+    clearTimeout(timer);
+    client.off('error', remember);
+  }
+}
+
+const isAuthError = (error: unknown): boolean =>
+  error instanceof Error && /WRONGPASS|NOAUTH|invalid password|AUTH/i.test(error.message);

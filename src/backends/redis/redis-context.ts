@@ -1,0 +1,190 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { FrameCodec } from '../../codec/frame-codec.js';
+import type { FramestoreConfig } from '../../config/load-config.js';
+import {
+  corruptData,
+  invalidInput,
+  isStorageError,
+  StorageError,
+  sessionNotFound,
+  uploadNotFound,
+} from '../../contract/errors.js';
+import type { Logger } from '../../logging/logger.js';
+import type { FrameCache } from './redis-cache.js';
+import { backendUnavailable, type RedisClient } from './redis-client.js';
+import type { RedisKeys } from './redis-keys.js';
+import {
+  runScript,
+  type ScriptArg,
+  type ScriptFailure,
+  type ScriptName,
+  scriptFailure,
+} from './redis-scripts.js';
+
+/** What withLock knows about one held session lock: its token, the fencing version, whether the lease was lost. */
+export interface LockScope {
+  token: string;
+  version: number | null;
+  lost: boolean;
+}
+
+const DEFAULT_RETRY_DELAY_MS = 50;
+const MAX_RETRY_DELAY_MS = 2000;
+
+/** Exponential backoff with equal jitter: half fixed, half random; capped at 2 s. */
+export function backoffDelay(attempt: number, baseMs = DEFAULT_RETRY_DELAY_MS): number {
+  const ceiling = Math.min(baseMs * 2 ** attempt, MAX_RETRY_DELAY_MS);
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export interface ScriptCall {
+  /** The session or upload the script works on (for error messages). */
+  id: string;
+  /** 'upload' maps a missing hash to UPLOAD_NOT_FOUND. */
+  kind?: 'session' | 'upload';
+  buffers?: boolean;
+  /** Turns a Lua failure into a caller-specific error; return undefined for the default mapping. */
+  onFailure?: (failure: ScriptFailure) => StorageError | undefined;
+}
+
+/** Everything the Redis operation modules share: client, keys, codec, fencing scope, error mapping. */
+export class RedisContext {
+  readonly scopes = new AsyncLocalStorage<Map<string, LockScope>>();
+  private closedFlag = false;
+
+  constructor(
+    readonly client: RedisClient,
+    readonly config: FramestoreConfig,
+    readonly keys: RedisKeys,
+    readonly codec: FrameCodec,
+    readonly secrets: readonly string[],
+    readonly logger: Logger,
+    /** Frames above this many bytes are stored in chunks. */
+    readonly chunkBytes: number,
+    readonly cache: FrameCache,
+  ) {}
+
+  get closed(): boolean {
+    return this.closedFlag;
+  }
+
+  markClosed(): void {
+    this.closedFlag = true;
+  }
+
+  /** BACKEND_UNAVAILABLE once close() was called. */
+  ensureOpen(): void {
+    if (this.closedFlag) throw new StorageError('BACKEND_UNAVAILABLE', 'the redis backend is closed');
+  }
+
+  /** Runs a raw command; any Redis failure becomes BACKEND_UNAVAILABLE with a sanitized cause. */
+  async command<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    this.ensureOpen();
+    try {
+      return await fn();
+    } catch (error) {
+      if (isStorageError(error)) throw error;
+      throw backendUnavailable(`redis ${what} failed`, error, this.secrets);
+    }
+  }
+
+  /**
+   * Runs one of our Lua scripts and maps its `FSERR` failures to StorageErrors. A write that finds the session
+   * locked by someone else waits for it (backoff with jitter, LOCK_RETRY_COUNT times, then LOCK_TIMEOUT);
+   * inside withLock that means our lease was lost, which is STALE_WRITE.
+   */
+  async script(
+    name: ScriptName,
+    keys: readonly string[],
+    args: readonly ScriptArg[],
+    call: ScriptCall,
+  ): Promise<unknown> {
+    for (let attempt = 0; ; attempt += 1) {
+      this.ensureOpen();
+      try {
+        return await runScript(this.client, name, keys, args, call.buffers);
+      } catch (error) {
+        const failure = scriptFailure(error);
+        if (failure === undefined) {
+          if (isStorageError(error)) throw error;
+          throw backendUnavailable(`redis ${name} failed`, error, this.secrets);
+        }
+        if (failure.code !== 'LOCKED') throw call.onFailure?.(failure) ?? defaultFailure(failure, call);
+        if (this.scopes.getStore()?.has(call.id)) {
+          throw new StorageError(
+            'STALE_WRITE',
+            `the lock on session ${call.id} passed to another writer; write refused`,
+          );
+        }
+        if (attempt >= this.config.lockRetryCount) {
+          throw new StorageError('LOCK_TIMEOUT', `session ${call.id} stayed locked by another writer`);
+        }
+        await sleep(backoffDelay(attempt));
+      }
+    }
+  }
+
+  /**
+   * The guard argument of a mutating script: '<version>/<lock token>'. The version is the fence inside withLock
+   * (or the caller's expectedVersion), the token lets the lock holder's own writes through.
+   */
+  guard(id: string, expected?: number): string {
+    const scope = this.scopes.getStore()?.get(id);
+    if (scope?.lost) {
+      throw new StorageError('STALE_WRITE', `the lock on session ${id} expired while held; write refused`);
+    }
+    const fence = scope?.version ?? undefined;
+    if (fence !== undefined && expected !== undefined && fence !== expected) {
+      throw staleWrite(id, String(fence), expected);
+    }
+    const version = fence ?? expected;
+    return `${version ?? ''}/${scope?.token ?? ''}`;
+  }
+
+  /** After a successful mutation inside withLock: the holder's own commit moves its fence forward. */
+  committed(id: string, version: number): void {
+    const scope = this.scopes.getStore()?.get(id);
+    if (scope) scope.version = version;
+  }
+}
+
+function staleWrite(id: string, actual: string, expected?: number | string): StorageError {
+  return new StorageError(
+    'STALE_WRITE',
+    `session ${id} is at version ${actual}` +
+      (expected !== undefined && expected !== '' ? `, expected ${expected}` : ''),
+    { details: { version: Number(actual) } },
+  );
+}
+
+function defaultFailure(failure: ScriptFailure, call: ScriptCall): StorageError {
+  const { id } = call;
+  switch (failure.code) {
+    case 'SESSION_NOT_FOUND':
+      return sessionNotFound(id);
+    case 'UPLOAD_NOT_FOUND':
+      return uploadNotFound(id);
+    case 'SHEET_NOT_FOUND':
+      return new StorageError('UPLOAD_NOT_FOUND', `upload ${id} has no such sheet`);
+    case 'STALE_WRITE':
+      return failure.detail === 'exists'
+        ? new StorageError('STALE_WRITE', `${call.kind ?? 'session'} ${id} already exists`)
+        : staleWrite(id, failure.detail);
+    case 'VERSION_NOT_FOUND':
+      return new StorageError('VERSION_NOT_FOUND', `session ${id} has no such version`);
+    case 'NOTHING_TO_UNDO':
+      return new StorageError('NOTHING_TO_UNDO', `session ${id} has nothing to undo`);
+    case 'NOTHING_TO_REDO':
+      return new StorageError('NOTHING_TO_REDO', `session ${id} has nothing to redo`);
+    case 'CORRUPT_DATA':
+      return corruptData(
+        `${call.kind ?? 'session'} ${id} is incomplete in Redis (${failure.detail === 'chunk' ? 'a frame chunk is missing' : 'keys were evicted or lost'})`,
+      );
+    case 'INVALID_INPUT':
+      return invalidInput(`invalid input for ${id}`);
+    default:
+      return new StorageError('CORRUPT_DATA', `unexpected script failure ${failure.code} for ${id}`);
+  }
+}

@@ -1,0 +1,139 @@
+import type { Table } from 'apache-arrow';
+import { corruptData, isStorageError } from '../../contract/errors.js';
+import type { RedisContext } from './redis-context.js';
+import { newFrameId } from './redis-keys.js';
+import { INLINE_FRAME_BYTES } from './redis-lua-prelude.js';
+import type { FrameEntry } from './redis-state.js';
+
+/** An encoded frame ready for a commit script: its entry, column names and either inline bytes or chunks. */
+export interface PreparedFrame {
+  entry: FrameEntry;
+  /** JSON list of column names (lets the marks script check columns without decoding the frame). */
+  columns: string;
+  /** The whole frame when it is small enough to travel inside the script call; '' when written beforehand. */
+  inline: Buffer | '';
+  /** Chunk keys written ahead of the commit; deleted again if the commit is refused. */
+  pending: string[];
+}
+
+/** Splits without copying; every part but the last is exactly chunkBytes long. */
+export function splitFrame(frame: Buffer, chunkBytes: number): Buffer[] {
+  if (frame.length <= chunkBytes) return [frame];
+  const parts: Buffer[] = [];
+  for (let offset = 0; offset < frame.length; offset += chunkBytes) {
+    parts.push(frame.subarray(offset, Math.min(offset + chunkBytes, frame.length)));
+  }
+  return parts;
+}
+
+/**
+ * Writes chunks of a not-yet-visible frame, each its own SET (one big value would block Redis for its whole
+ * copy). They get a provisional TTL, so chunks of a refused or crashed commit disappear on their own.
+ */
+export async function writeChunks(
+  ctx: RedisContext,
+  keys: string[],
+  chunks: Buffer[],
+  ttlSeconds: number,
+): Promise<void> {
+  const ttlMs = Math.max(ttlSeconds, 60) * 1000;
+  await ctx.command('chunk write', async () => {
+    const pipeline = ctx.client.pipeline();
+    keys.forEach((key, index) => {
+      pipeline.set(key, chunks[index] ?? Buffer.alloc(0), 'PX', ttlMs);
+    });
+    const results = (await pipeline.exec()) ?? [];
+    for (const [error] of results) if (error) throw error;
+  });
+}
+
+/** Best effort: chunks of a refused commit (they expire anyway). */
+export async function discardChunks(ctx: RedisContext, keys: string[]): Promise<void> {
+  if (keys.length === 0 || ctx.closed) return;
+  await ctx.client.unlink(...keys).catch(() => undefined);
+}
+
+/**
+ * Encodes a table (PAYLOAD_TOO_LARGE before anything is sent). A frame larger than INLINE_FRAME_BYTES or than
+ * one chunk is written right away under `keysFor(frameId, chunks)`, still invisible until the commit script.
+ */
+export async function prepareFrame(
+  ctx: RedisContext,
+  table: Table,
+  ttlSeconds: number,
+  keysFor: (frameId: string, chunks: number) => string[],
+): Promise<PreparedFrame> {
+  const frame = ctx.codec.encode(table);
+  const parts = splitFrame(frame, ctx.chunkBytes);
+  const entry: FrameEntry = {
+    f: newFrameId(),
+    n: parts.length,
+    r: table.numRows,
+    c: table.numCols,
+    b: frame.length,
+  };
+  const columns = JSON.stringify(table.schema.fields.map((field) => field.name));
+  if (parts.length === 1 && frame.length <= INLINE_FRAME_BYTES)
+    return { entry, columns, inline: frame, pending: [] };
+  const keys = keysFor(entry.f, parts.length);
+  await writeChunks(ctx, keys, parts, ttlSeconds);
+  return { entry, columns, inline: '', pending: keys };
+}
+
+/** GETs chunks; undefined when any is missing (the frame was dropped meanwhile, or evicted). */
+export async function readChunks(ctx: RedisContext, keys: string[]): Promise<Buffer[] | undefined> {
+  const parts = await ctx.command('chunk read', () =>
+    Promise.all(keys.map((key) => ctx.client.getBuffer(key))),
+  );
+  if (parts.some((part) => part === null)) return undefined;
+  return parts as Buffer[];
+}
+
+/** Reassembles a frame and checks it has the stored length (the codec then verifies the checksum). */
+export function joinChunks(parts: Buffer[], entry: FrameEntry, what: string): Buffer {
+  const frame = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+  if (frame.length !== entry.b) {
+    throw corruptData(`${what}: stored frame is ${frame.length} bytes, expected ${entry.b}`);
+  }
+  return frame;
+}
+
+/** Frame bytes → Table; anything wrong with the bytes is CORRUPT_DATA, never a wrong table. */
+export function decodeStored(ctx: RedisContext, frame: Buffer, what: string): Table {
+  try {
+    return ctx.codec.decode(frame);
+  } catch (error) {
+    if (isStorageError(error)) throw error;
+    throw corruptData(`${what}: stored frame cannot be decoded`, error);
+  }
+}
+
+/** A read script's answer: the caller's cached copy is current, or the bytes, or a chunk went missing. */
+export type FrameRead =
+  | { entry: FrameEntry; kind: 'cached' }
+  | { entry: FrameEntry; kind: 'bytes'; frame: Buffer }
+  | { entry: FrameEntry; kind: 'missing' };
+
+/**
+ * The reply of a read script ({ entry_json, 'cached' | 'inline', bytes? | 'chunked' }) → the frame.
+ * `chunkKeys` names the chunks of a chunked frame.
+ */
+export async function frameFromReply(
+  ctx: RedisContext,
+  reply: unknown[],
+  parse: (raw: unknown) => FrameEntry,
+  chunkKeys: (entry: FrameEntry) => string[],
+  what: string,
+): Promise<FrameRead> {
+  const entry = parse(reply[0]);
+  const kind = Buffer.isBuffer(reply[1]) ? reply[1].toString('latin1') : String(reply[1]);
+  if (kind === 'cached') return { entry, kind };
+  if (kind === 'inline') {
+    const bytes = reply[2];
+    if (!Buffer.isBuffer(bytes)) throw corruptData(`${what}: frame key is missing`);
+    return { entry, kind: 'bytes', frame: joinChunks([bytes], entry, what) };
+  }
+  const parts = await readChunks(ctx, chunkKeys(entry));
+  if (parts === undefined) return { entry, kind: 'missing' };
+  return { entry, kind: 'bytes', frame: joinChunks(parts, entry, what) };
+}

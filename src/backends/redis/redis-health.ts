@@ -1,0 +1,138 @@
+import { Cluster, type Redis } from 'ioredis';
+import type {
+  HealthCheckResult,
+  HealthReport,
+  HealthStatus,
+  RedisInfo,
+} from '../../contract/storage-backend.js';
+import { sanitizeRedisError } from './redis-client.js';
+import type { RedisContext } from './redis-context.js';
+
+/** Above this PING round trip Redis is reported as degraded. */
+export const HIGH_LATENCY_MS = 100;
+
+/** Parses INFO text into key → value. */
+export function parseInfo(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const at = line.indexOf(':');
+    if (at > 0 && !line.startsWith('#')) out[line.slice(0, at)] = line.slice(at + 1).trim();
+  }
+  return out;
+}
+
+/**
+ * Every key we write carries a TTL, so volatile-* policies can evict live sessions just like allkeys-*:
+ * only noeviction keeps them (writes then fail loudly instead of sessions vanishing).
+ */
+export const policyCanEvict = (policy: string): boolean => policy !== 'noeviction';
+
+interface NodeFacts {
+  version: string;
+  usedMemory: number;
+  policy: string;
+  persistence: string;
+}
+
+async function nodeFacts(node: Redis): Promise<NodeFacts> {
+  const info = parseInfo(await node.info());
+  let rdb = false;
+  try {
+    const save = (await node.config('GET', 'save')) as string[];
+    rdb = (save[1] ?? '').trim() !== '';
+  } catch {
+    // CONFIG is often disabled on managed Redis; fall back to whether a snapshot was ever taken.
+    rdb = Number(info.rdb_last_save_time ?? 0) > 0 && info.rdb_saves !== '0';
+  }
+  const aof = info.aof_enabled === '1';
+  return {
+    version: info.redis_version ?? 'unknown',
+    usedMemory: Number(info.used_memory ?? 0),
+    policy: info.maxmemory_policy ?? 'unknown',
+    persistence: aof && rdb ? 'aof+rdb' : aof ? 'aof' : rdb ? 'rdb' : 'none',
+  };
+}
+
+const worst = (statuses: HealthStatus[]): HealthStatus =>
+  statuses.includes('unhealthy') ? 'unhealthy' : statuses.includes('degraded') ? 'degraded' : 'healthy';
+
+/** PING latency, eviction policy and persistence of every (master) node. */
+export async function redisHealth(ctx: RedisContext): Promise<HealthReport> {
+  ctx.ensureOpen();
+  const { client } = ctx;
+  const mode = ctx.config.redis.mode;
+  const started = performance.now();
+  const checks: Record<string, HealthCheckResult> = {};
+  try {
+    await client.ping();
+  } catch (error) {
+    const latency = performance.now() - started;
+    const message = sanitizeRedisError(error, ctx.secrets).message;
+    checks.ping = { status: 'unhealthy', latency_ms: latency, message };
+    const redisInfo: RedisInfo = {
+      connected: false,
+      mode,
+      version: 'unknown',
+      used_memory_bytes: 0,
+      maxmemory_policy: 'unknown',
+      persistence: 'unknown',
+      latency_ms: latency,
+    };
+    return {
+      status: 'unhealthy',
+      backendType: 'redis',
+      latencyMs: latency,
+      checks,
+      activeSessions: 0,
+      redisInfo,
+    };
+  }
+  const latency = performance.now() - started;
+  checks.ping = {
+    status: latency > HIGH_LATENCY_MS ? 'degraded' : 'healthy',
+    latency_ms: latency,
+    ...(latency > HIGH_LATENCY_MS ? { message: `PING took ${latency.toFixed(1)} ms` } : {}),
+  };
+  const nodes: Redis[] = client instanceof Cluster ? client.nodes('master') : [client];
+  let facts: NodeFacts[];
+  let activeSessions = 0;
+  try {
+    facts = await Promise.all(nodes.map(nodeFacts));
+    // Approximate (advisory index size): exact counting walks every session.
+    activeSessions = await client.zcard(ctx.keys.sessionIndex);
+  } catch (error) {
+    checks.info = { status: 'degraded', message: sanitizeRedisError(error, ctx.secrets).message };
+    facts = [];
+  }
+  const evicting = facts.find((f) => policyCanEvict(f.policy));
+  const policy = evicting?.policy ?? facts[0]?.policy ?? 'unknown';
+  checks.maxmemory_policy = evicting
+    ? {
+        status: 'degraded',
+        message: `maxmemory-policy ${evicting.policy} can evict live session keys (all carry TTLs); use noeviction`,
+      }
+    : { status: facts.length > 0 ? 'healthy' : 'degraded', message: `maxmemory-policy ${policy}` };
+  const persistence =
+    facts.find((f) => f.persistence === 'none')?.persistence ?? facts[0]?.persistence ?? 'unknown';
+  checks.persistence = {
+    status: 'healthy',
+    message: persistence === 'none' ? 'no persistence: sessions do not survive a Redis restart' : persistence,
+  };
+  const status = worst(Object.values(checks).map((check) => check.status));
+  return {
+    status,
+    backendType: 'redis',
+    latencyMs: latency,
+    checks,
+    activeSessions,
+    redisInfo: {
+      connected: true,
+      mode,
+      version: facts[0]?.version ?? 'unknown',
+      used_memory_bytes: facts.reduce((sum, f) => sum + f.usedMemory, 0),
+      maxmemory_policy: policy,
+      persistence,
+      latency_ms: latency,
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import Redlock, { ExecutionError, type Lock, ResourceLockedError } from 'redlock';
+import { invalidInput, isStorageError, StorageError } from '../../contract/errors.js';
+import { assertValidId } from '../../contract/ids.js';
+import type { LockOptions } from '../../contract/storage-backend.js';
+import { backendUnavailable } from './redis-client.js';
+import { backoffDelay, type LockScope, type RedisContext } from './redis-context.js';
+import { sessionInfo } from './redis-sessions.js';
+
+const DEFAULT_RETRY_DELAY_MS = 50;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function positiveInt(value: number | undefined, fallback: number, what: string, min: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min) throw invalidInput(`${what} must be an integer ≥ ${min}`);
+  return value;
+}
+
+/**
+ * Session locks over redlock 5.0.0-beta.2. Its `using()` auto-extension has known bugs (redlock #274, #276,
+ * #312), so acquire / extend / release are driven here: one attempt per acquire call with our own backoff,
+ * and a timer that extends the lease every TTL/3 while fn runs. Exclusivity is backed by fencing: the session
+ * version seen at acquisition is what every mutation inside fn must find (STALE_WRITE otherwise), so a holder
+ * that was paused past its lease cannot overwrite a newer writer.
+ */
+export class RedisLocks {
+  private readonly redlock: Redlock;
+
+  constructor(private readonly ctx: RedisContext) {
+    this.redlock = new Redlock([ctx.client], { retryCount: 0, driftFactor: 0.01 });
+    // Redlock emits every failed vote (including "resource locked"); outcomes are handled where they return.
+    this.redlock.on('error', () => undefined);
+  }
+
+  async withLock<T>(id: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
+    assertValidId(id);
+    this.ctx.ensureOpen();
+    if (typeof fn !== 'function') throw invalidInput('withLock needs a function');
+    const held = this.ctx.scopes.getStore();
+    // Re-entrant: a nested withLock on a session this context already holds just runs.
+    if (held?.has(id)) return fn();
+    const { config } = this.ctx;
+    const ttl = positiveInt(opts.ttlMs, config.lockTtlMs, 'ttlMs', 10);
+    const retries = positiveInt(opts.retryCount, config.lockRetryCount, 'retryCount', 0);
+    const baseDelay = positiveInt(opts.retryDelayMs, DEFAULT_RETRY_DELAY_MS, 'retryDelayMs', 1);
+    let lock = await this.acquire(id, ttl, retries, baseDelay);
+    const scope: LockScope = { token: lock.value, version: null, lost: false };
+    let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
+    const extend = async (): Promise<void> => {
+      if (stopped) return;
+      try {
+        lock = await lock.extend(ttl);
+      } catch {
+        // A transient failure with lease left: try again soon. Otherwise the lease is gone.
+        if (!stopped && lock.expiration > Date.now() + ttl / 10) {
+          timer = setTimeout(extend, Math.max(ttl / 10, 5));
+          return;
+        }
+        scope.lost = true;
+        this.ctx.logger.warn({ sessionId: id }, 'session lock lease lost while held; its writes are refused');
+        return;
+      }
+      if (!stopped) timer = setTimeout(extend, ttl / 3);
+    };
+    try {
+      scope.version = await this.versionOf(id);
+      timer = setTimeout(extend, ttl / 3);
+      const scopes = new Map(held ?? []);
+      scopes.set(id, scope);
+      return await this.ctx.scopes.run(scopes, fn);
+    } finally {
+      stopped = true;
+      clearTimeout(timer);
+      await lock.release().catch(() => undefined);
+    }
+  }
+
+  /** The fencing token: the session version now, or null when there is no such session. */
+  private async versionOf(id: string): Promise<number | null> {
+    try {
+      return (await sessionInfo(this.ctx, id, 'peek')).version;
+    } catch (error) {
+      if (isStorageError(error, 'SESSION_NOT_FOUND')) return null;
+      throw error;
+    }
+  }
+
+  private async acquire(id: string, ttl: number, retries: number, baseDelay: number): Promise<Lock> {
+    const resource = this.ctx.keys.lock(id);
+    for (let attempt = 0; ; attempt += 1) {
+      this.ctx.ensureOpen();
+      try {
+        return await this.redlock.acquire([resource], ttl);
+      } catch (error) {
+        const { contention, cause } = await classify(error);
+        if (!contention) throw backendUnavailable('redis lock failed', cause, this.ctx.secrets);
+        if (attempt >= retries) {
+          throw new StorageError(
+            'LOCK_TIMEOUT',
+            `session ${id} is locked by another writer; gave up after ${attempt + 1} attempts`,
+          );
+        }
+        await sleep(backoffDelay(attempt, baseDelay));
+      }
+    }
+  }
+}
+
+/** Whether an acquire failed only because someone else holds the lock, and otherwise the Redis error. */
+async function classify(error: unknown): Promise<{ contention: boolean; cause: unknown }> {
+  if (!(error instanceof ExecutionError)) return { contention: false, cause: error };
+  const attempt = error.attempts[error.attempts.length - 1];
+  if (attempt === undefined) return { contention: false, cause: error };
+  const votes = [...(await attempt).votesAgainst.values()];
+  const other = votes.find((vote) => !(vote instanceof ResourceLockedError));
+  return { contention: votes.length > 0 && other === undefined, cause: other ?? error };
+}

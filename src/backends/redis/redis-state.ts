@@ -1,0 +1,117 @@
+import { corruptData } from '../../contract/errors.js';
+import type { AuditEntry, MarkedCell, SessionInfo, VersionInfo } from '../../contract/storage-backend.js';
+
+/** A frame entry as the Lua scripts keep it in the state hash (see redis-lua-prelude.ts). */
+export interface FrameEntry {
+  f: string;
+  n: number;
+  r: number;
+  c: number;
+  b: number;
+  v?: number;
+  op?: string;
+  label?: string;
+  at?: string;
+}
+
+const text = (value: unknown): string =>
+  Buffer.isBuffer(value) ? value.toString('utf8') : String(value ?? '');
+
+export function parseEntry(raw: unknown): FrameEntry {
+  try {
+    const entry = JSON.parse(text(raw)) as FrameEntry;
+    if (typeof entry.f !== 'string' || typeof entry.n !== 'number') throw new Error('bad entry');
+    return entry;
+  } catch (error) {
+    throw corruptData('unreadable frame entry in session state', error);
+  }
+}
+
+/** cjson writes an empty list as {}. */
+export function parseEntryList(raw: string | undefined): FrameEntry[] {
+  if (raw === undefined || raw === '' || raw === '{}') return [];
+  const list = JSON.parse(raw) as unknown;
+  return Array.isArray(list) ? (list as FrameEntry[]) : [];
+}
+
+/** Decodes the `reply(st, at)` array of the session scripts. */
+export function parseSessionReply(id: string, reply: unknown): SessionInfo & { totalBytes: number } {
+  const parts = (reply as unknown[]).map(text);
+  const [version, createdAt, updatedAt, filename, cur, nHist, nRedo, expireAt, total] = parts;
+  const entry = parseEntry(cur);
+  const versionCount = Number(nHist);
+  const redoCount = Number(nRedo);
+  return {
+    sessionId: id,
+    ...(filename ? { filename } : {}),
+    createdAt: createdAt ?? '',
+    updatedAt: updatedAt ?? '',
+    expiresAt: new Date(Number(expireAt)).toISOString(),
+    rows: entry.r,
+    columns: entry.c,
+    bytes: entry.b,
+    version: Number(version),
+    versionCount,
+    canUndo: versionCount > 0,
+    canRedo: redoCount > 0,
+    totalBytes: Number(total),
+  };
+}
+
+/** SessionInfo without the internal byte total. */
+export function publicInfo(info: SessionInfo & { totalBytes?: number }): SessionInfo {
+  const { totalBytes: _total, ...rest } = info;
+  return rest;
+}
+
+export function versionInfo(entry: FrameEntry): VersionInfo {
+  return {
+    version: entry.v ?? 0,
+    ...(entry.label !== undefined ? { label: entry.label } : {}),
+    ...(entry.op !== undefined ? { operation: entry.op } : {}),
+    createdAt: entry.at ?? '',
+    rows: entry.r,
+    columns: entry.c,
+    bytes: entry.b,
+  };
+}
+
+/** Audit entries come back from Lua with `seq` first; rebuild them in a stable key order. */
+export function parseAuditEntry(raw: unknown): AuditEntry {
+  const value = JSON.parse(text(raw)) as AuditEntry;
+  return {
+    seq: value.seq,
+    at: value.at,
+    operation: value.operation,
+    ...(value.details !== undefined ? { details: value.details } : {}),
+    ...(value.user !== undefined ? { user: value.user } : {}),
+    ...(value.rowsBefore !== undefined ? { rowsBefore: value.rowsBefore } : {}),
+    ...(value.rowsAfter !== undefined ? { rowsAfter: value.rowsAfter } : {}),
+  };
+}
+
+/** HGETALL of the marks hash (`<row>:<column>` → { reason?, markedAt }) → cells sorted by row, then column. */
+export function parseMarks(flat: unknown[]): MarkedCell[] {
+  const cells: MarkedCell[] = [];
+  for (let index = 0; index + 1 < flat.length; index += 2) {
+    const field = text(flat[index]);
+    const split = field.indexOf(':');
+    const value = JSON.parse(text(flat[index + 1])) as { reason?: string; markedAt: string };
+    cells.push({
+      row: Number(field.slice(0, split)),
+      column: field.slice(split + 1),
+      ...(value.reason !== undefined ? { reason: value.reason } : {}),
+      markedAt: value.markedAt,
+    });
+  }
+  return cells.sort((a, b) => a.row - b.row || (a.column < b.column ? -1 : a.column > b.column ? 1 : 0));
+}
+
+/** A flat [field, value, …] reply → object of strings. */
+export function pairs(flat: unknown[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let index = 0; index + 1 < flat.length; index += 2) out[text(flat[index])] = text(flat[index + 1]);
+  return out;
+}
+
+export { text as replyText };

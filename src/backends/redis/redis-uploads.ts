@@ -1,0 +1,201 @@
+import type { Table } from 'apache-arrow';
+import { corruptData, invalidInput, StorageError } from '../../contract/errors.js';
+import { assertValidId, newId } from '../../contract/ids.js';
+import type {
+  PromoteOptions,
+  SessionInfo,
+  SheetInfo,
+  StoreTempOptions,
+  TempUploadInfo,
+} from '../../contract/storage-backend.js';
+import type { RedisContext } from './redis-context.js';
+import { decodeStored, discardChunks, frameFromReply, splitFrame, writeChunks } from './redis-frames.js';
+import { addToIndex, removeFromIndex } from './redis-index.js';
+import {
+  auditTail,
+  checkFilename,
+  checkPlainObject,
+  checkSheetName,
+  checkTable,
+  checkTtl,
+  metadataPairs,
+} from './redis-input.js';
+import { newFrameId, newIdInSlot, slotOf } from './redis-keys.js';
+import type { ScriptFailure } from './redis-scripts.js';
+import { type FrameEntry, parseSessionReply, publicInfo, replyText } from './redis-state.js';
+
+/** Temp uploads: the sheets of one file, kept until one is promoted to a session. */
+
+/** A sheet as stored in the upload hash: its frame entry plus name and column names. */
+export interface SheetEntry extends FrameEntry {
+  name: string;
+  cols: string[];
+}
+
+export const sheetInfo = (sheet: SheetEntry): SheetInfo => ({
+  name: sheet.name,
+  rows: sheet.r,
+  columns: sheet.c,
+  bytes: sheet.b,
+});
+
+/** cjson writes an empty list as {}. */
+export function parseSheets(raw: string): SheetEntry[] {
+  const list = JSON.parse(raw) as unknown;
+  return Array.isArray(list) ? (list as SheetEntry[]) : [];
+}
+
+/** `fk` lists every frame of an upload as "<fid>:<chunks>" (the scripts slide and delete by it). */
+export const frameList = (sheets: FrameEntry[]): string => sheets.map((s) => `${s.f}:${s.n}`).join(',');
+
+export function uploadInfoFromReply(uploadId: string, reply: unknown[]): TempUploadInfo {
+  const [createdAt, filename, sheets, expireAt] = reply.map(replyText);
+  return {
+    uploadId,
+    ...(filename ? { filename } : {}),
+    createdAt: createdAt ?? '',
+    expiresAt: new Date(Number(expireAt)).toISOString(),
+    sheets: parseSheets(sheets ?? '[]').map(sheetInfo),
+  };
+}
+
+const sheetMissing = (uploadId: string, name: string) => (failure: ScriptFailure) =>
+  failure.code === 'SHEET_NOT_FOUND'
+    ? new StorageError('UPLOAD_NOT_FOUND', `upload ${uploadId} has no sheet ${JSON.stringify(name)}`)
+    : undefined;
+
+export async function storeTempSheets(
+  ctx: RedisContext,
+  sheets: Record<string, Table>,
+  opts: StoreTempOptions = {},
+): Promise<TempUploadInfo> {
+  ctx.ensureOpen();
+  checkPlainObject(sheets, 'sheets');
+  checkPlainObject(opts, 'options');
+  const names = Object.keys(sheets);
+  if (names.length === 0) throw invalidInput('an upload needs at least one sheet');
+  for (const name of names) {
+    checkSheetName(name);
+    checkTable(sheets[name], `sheet ${JSON.stringify(name)}`);
+  }
+  const ttl = checkTtl(opts.ttlSeconds) ?? ctx.config.tempTtlSeconds;
+  const filename = checkFilename(opts.filename) ?? '';
+  const uploadId = newId();
+  // Encode everything first: PAYLOAD_TOO_LARGE must come before anything is written.
+  const encoded = names.map((name) => {
+    const table = sheets[name] as Table;
+    const frame = ctx.codec.encode(table);
+    const parts = splitFrame(frame, ctx.chunkBytes);
+    const entry: SheetEntry = {
+      name,
+      f: newFrameId(),
+      n: parts.length,
+      r: table.numRows,
+      c: table.numCols,
+      b: frame.length,
+      cols: table.schema.fields.map((field) => field.name),
+    };
+    return { entry, parts, keys: ctx.keys.sheetKeys(uploadId, entry.f, parts.length) };
+  });
+  const keys = encoded.flatMap((e) => e.keys);
+  await writeChunks(
+    ctx,
+    keys,
+    encoded.flatMap((e) => e.parts),
+    ttl,
+  );
+  const entries = encoded.map((e) => e.entry);
+  const createdAt = new Date().toISOString();
+  try {
+    await addToIndex(ctx, ctx.keys.uploadIndex, uploadId);
+    const expireAt = await ctx.script(
+      'fsUploadPut',
+      [ctx.keys.upload(uploadId)],
+      [ttl, createdAt, filename, JSON.stringify(entries), frameList(entries), '', '0'],
+      { id: uploadId, kind: 'upload' },
+    );
+    return uploadInfoFromReply(uploadId, [createdAt, filename, JSON.stringify(entries), expireAt]);
+  } catch (error) {
+    await discardChunks(ctx, keys);
+    throw error;
+  }
+}
+
+export async function listTempSheets(ctx: RedisContext, uploadId: string): Promise<TempUploadInfo> {
+  assertValidId(uploadId, 'upload');
+  const reply = await ctx.script('fsUploadInfo', [ctx.keys.upload(uploadId)], [], {
+    id: uploadId,
+    kind: 'upload',
+  });
+  return uploadInfoFromReply(uploadId, reply as unknown[]);
+}
+
+export async function getTempSheet(ctx: RedisContext, uploadId: string, name: string): Promise<Table> {
+  assertValidId(uploadId, 'upload');
+  checkSheetName(name);
+  const what = `upload ${uploadId} sheet ${JSON.stringify(name)}`;
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const reply = (await ctx.script('fsUploadRead', [ctx.keys.upload(uploadId)], [name], {
+      id: uploadId,
+      kind: 'upload',
+      buffers: true,
+      onFailure: sheetMissing(uploadId, name),
+    })) as unknown[];
+    const read = await frameFromReply(
+      ctx,
+      reply,
+      (raw) => JSON.parse(replyText(raw)) as SheetEntry,
+      (e) => ctx.keys.sheetKeys(uploadId, e.f, e.n),
+      what,
+    );
+    if (read.kind === 'bytes') return decodeStored(ctx, read.frame, what);
+  }
+  throw corruptData(`${what}: a chunk of its frame is missing`);
+}
+
+export async function deleteTemp(ctx: RedisContext, uploadId: string): Promise<boolean> {
+  assertValidId(uploadId, 'upload');
+  const deleted = await ctx.script('fsUploadDelete', [ctx.keys.upload(uploadId)], [], {
+    id: uploadId,
+    kind: 'upload',
+  });
+  await removeFromIndex(ctx, ctx.keys.uploadIndex, uploadId);
+  return deleted === 1;
+}
+
+/**
+ * One script creates the session from the sheet's frame (RENAME, or COPY with keepUpload — no bytes through
+ * Node) and deletes the upload. On Cluster the new session id is drawn in the upload's slot so that one
+ * script may touch both.
+ */
+export async function promoteTempSheet(
+  ctx: RedisContext,
+  uploadId: string,
+  name: string,
+  opts: PromoteOptions = {},
+): Promise<SessionInfo> {
+  assertValidId(uploadId, 'upload');
+  checkSheetName(name);
+  checkPlainObject(opts, 'options');
+  const ttl = checkTtl(opts.ttlSeconds) ?? ctx.config.sessionTtlSeconds;
+  const filename = checkFilename(opts.filename) ?? '';
+  const meta = opts.metadata === undefined ? [] : metadataPairs(opts.metadata, false);
+  const at = new Date().toISOString();
+  const tail = auditTail({
+    at,
+    operation: 'upload',
+    details: { uploadId, sheet: name },
+    ...(opts.user !== undefined ? { user: opts.user } : {}),
+  });
+  const sessionId = ctx.config.redis.mode === 'cluster' ? newIdInSlot(slotOf(uploadId)) : newId();
+  const keep = opts.keepUpload === true;
+  await addToIndex(ctx, ctx.keys.sessionIndex, sessionId);
+  const reply = await ctx.script(
+    'fsPromote',
+    [ctx.keys.state(sessionId), ctx.keys.upload(uploadId)],
+    [name, ttl, at, filename, keep ? '1' : '0', tail, newFrameId(), ...meta],
+    { id: uploadId, kind: 'upload', onFailure: sheetMissing(uploadId, name) },
+  );
+  if (!keep) await removeFromIndex(ctx, ctx.keys.uploadIndex, uploadId);
+  return publicInfo(parseSessionReply(sessionId, reply));
+}

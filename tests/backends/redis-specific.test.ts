@@ -1,0 +1,252 @@
+import type { Redis } from 'ioredis';
+import type { RedisBackend } from '../../src/backends/redis/redis-backend.js';
+import { newIdInSlot, slotOf } from '../../src/backends/redis/redis-keys.js';
+import { expectCode } from '../contract/contract-context.js';
+import { commandCalls, connectBackend, keysOf, rawClient } from '../helpers/redis-harness.js';
+import { type RedisServerHandle, startRedisServer } from '../helpers/redis-server.js';
+import { assertTablesEqual, makeRealisticTable, makeSmallTable } from '../helpers/tables.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+/** Key layout, TTLs, the index, eviction safety, chunking and size limits on a real redis-server. */
+
+describe('RedisBackend on Redis', () => {
+  let server: RedisServerHandle;
+  let raw: Redis;
+  let backend: RedisBackend;
+  beforeAll(async () => {
+    server = await startRedisServer();
+    raw = rawClient(server);
+    backend = await connectBackend(server);
+  });
+  afterAll(async () => {
+    await backend.close();
+    raw.disconnect();
+    await server.stop();
+  });
+
+  /** PEXPIRETIME of every key of a session (absolute expiry, ms). */
+  async function expiries(id: string): Promise<Map<string, number>> {
+    const keys = await keysOf(raw, backend.keys.prefix, id);
+    const times = await Promise.all(keys.map((key) => raw.call('PEXPIRETIME', key) as Promise<number>));
+    return new Map(keys.map((key, i) => [key, times[i] as number]));
+  }
+
+  test('every key of a session carries its hash tag and one shared expiry, refreshed together on read', async () => {
+    const { sessionId } = await backend.createSession(makeSmallTable(3), {
+      metadata: { a: 1 },
+      ttlSeconds: 300,
+    });
+    await backend.updateDataFrame(sessionId, makeSmallTable(4), { operation: 'edit' });
+    await backend.createVersion(sessionId, 'v');
+    await backend.markIntentionalMissing(sessionId, { row: 0, column: 'id' });
+    const first = await expiries(sessionId);
+    const suffixes = [...first.keys()].map((key) =>
+      key.slice(`${backend.keys.prefix}{${sessionId}}:`.length),
+    );
+    expect(suffixes.filter((s) => !s.startsWith('frame:')).sort()).toEqual([
+      'audit',
+      'marks',
+      'meta',
+      'schema',
+      'state',
+    ]);
+    expect(suffixes.filter((s) => s.startsWith('frame:'))).toHaveLength(2);
+    expect(new Set(first.values()).size).toBe(1);
+    const [expiry] = first.values();
+    expect(Math.abs((expiry as number) - Date.now() - 300_000)).toBeLessThan(5_000);
+    await waitFor(() => Date.now() > (expiry as number) - 300_000 + 20, { intervalMs: 5 });
+    await backend.getDataFrame(sessionId);
+    const second = await expiries(sessionId);
+    expect([...second.keys()]).toEqual([...first.keys()]);
+    expect(new Set(second.values()).size).toBe(1);
+    expect([...second.values()][0]).toBeGreaterThan(expiry as number);
+  });
+
+  test('frames that fall off the history are deleted in the same step', async () => {
+    const capped = await connectBackend(server, { MAX_VERSIONS: '2' });
+    try {
+      const { sessionId } = await capped.createSession(makeSmallTable(1));
+      for (let k = 2; k <= 6; k += 1)
+        await capped.updateDataFrame(sessionId, makeSmallTable(k), { operation: 'e' });
+      const frames = (await keysOf(raw, capped.keys.prefix, sessionId)).filter((key) =>
+        key.includes(':frame:'),
+      );
+      expect(frames).toHaveLength(3); // current + 2 versions
+      await capped.undoLastChange(sessionId);
+      await capped.updateDataFrame(sessionId, makeSmallTable(9), { operation: 'e' }); // clears redo
+      expect(
+        (await keysOf(raw, capped.keys.prefix, sessionId)).filter((key) => key.includes(':frame:')),
+      ).toHaveLength(3);
+      expect(await capped.deleteSession(sessionId)).toBe(true);
+      expect(await keysOf(raw, capped.keys.prefix, sessionId)).toEqual([]);
+    } finally {
+      await capped.close();
+    }
+  });
+
+  test('listing, counting and cleanup never use KEYS or SCAN; expired ids leave the index', async () => {
+    const other = await connectBackend(server);
+    try {
+      const live = await other.createSession(makeSmallTable());
+      const doomed = await other.createSession(makeSmallTable(), { ttlSeconds: 1 });
+      await raw.config('RESETSTAT');
+      await waitFor(async () => (await raw.exists(other.keys.state(doomed.sessionId))) === 0, {
+        timeoutMs: 10_000,
+      });
+      const listed = (await other.listSessions({ limit: 1000 })).sessions.map((s) => s.sessionId);
+      expect(listed).toEqual([live.sessionId]);
+      expect(await other.countSessions()).toBe(1);
+      await other.cleanupExpired();
+      const calls = await commandCalls(raw);
+      expect(calls.keys ?? 0).toBe(0);
+      expect(calls.scan ?? 0).toBe(0);
+      expect(await raw.zrange(other.keys.sessionIndex, 0, -1)).toEqual([live.sessionId]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('a lost index is rebuilt by the SCAN fallback', async () => {
+    const other = await connectBackend(server);
+    try {
+      const a = await other.createSession(makeSmallTable());
+      const up = await other.storeTempSheets({ S: makeSmallTable() });
+      await raw.del(other.keys.sessionIndex, other.keys.uploadIndex);
+      expect((await other.listSessions()).sessions).toEqual([]);
+      expect(await other.rebuildIndex()).toEqual({ sessions: 1, uploads: 1 });
+      expect((await other.listSessions()).sessions.map((s) => s.sessionId)).toEqual([a.sessionId]);
+      expect((await other.listTempUploads()).uploads.map((u) => u.uploadId)).toEqual([up.uploadId]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('healthCheck flags every maxmemory-policy that can evict session keys', async () => {
+    try {
+      for (const policy of ['volatile-lru', 'allkeys-lru', 'volatile-ttl', 'allkeys-random']) {
+        await raw.config('SET', 'maxmemory-policy', policy);
+        const report = await backend.healthCheck();
+        expect(report.status).toBe('degraded');
+        expect(report.checks.maxmemory_policy?.status).toBe('degraded');
+        expect(report.redisInfo).toMatchObject({
+          connected: true,
+          mode: 'standalone',
+          maxmemory_policy: policy,
+        });
+      }
+    } finally {
+      await raw.config('SET', 'maxmemory-policy', 'noeviction');
+    }
+    const report = await backend.healthCheck();
+    expect(report.status).toBe('healthy');
+    expect(report.redisInfo).toMatchObject({ maxmemory_policy: 'noeviction', persistence: 'none' });
+    expect(report.redisInfo?.version).toMatch(/^\d+\.\d+/);
+    expect(report.redisInfo?.used_memory_bytes).toBeGreaterThan(0);
+  });
+
+  test('healthCheck reports persistence (aof, rdb, both)', async () => {
+    try {
+      await raw.config('SET', 'appendonly', 'yes');
+      expect((await backend.healthCheck()).redisInfo?.persistence).toBe('aof');
+      await raw.config('SET', 'save', '3600 1');
+      expect((await backend.healthCheck()).redisInfo?.persistence).toBe('aof+rdb');
+      await raw.config('SET', 'appendonly', 'no');
+      expect((await backend.healthCheck()).redisInfo?.persistence).toBe('rdb');
+    } finally {
+      await raw.config('SET', 'appendonly', 'no');
+      await raw.config('SET', 'save', '');
+    }
+  });
+
+  test('a partially evicted session is CORRUPT_DATA, never served half', async () => {
+    const { sessionId } = await backend.createSession(makeSmallTable(3));
+    await backend.updateDataFrame(sessionId, makeSmallTable(4), { operation: 'edit' });
+    const frames = (await keysOf(raw, backend.keys.prefix, sessionId)).filter((key) =>
+      key.includes(':frame:'),
+    );
+    const state = await raw.hget(backend.keys.state(sessionId), 'hist');
+    const oldFrame = frames.find((key) => state?.includes(key.split(':frame:')[1] as string)) as string;
+    await raw.del(oldFrame);
+    await expectCode(() => backend.getDataFrame(sessionId), 'CORRUPT_DATA');
+    await expectCode(() => backend.getSession(sessionId), 'CORRUPT_DATA');
+    await expectCode(() => backend.undoLastChange(sessionId), 'CORRUPT_DATA');
+    await expectCode(() => backend.exportSession(sessionId), 'CORRUPT_DATA');
+    expect(await raw.hget(backend.keys.state(sessionId), 'v')).toBe('2');
+    expect(await backend.deleteSession(sessionId)).toBe(true);
+    expect(await keysOf(raw, backend.keys.prefix, sessionId)).toEqual([]);
+    const second = await backend.createSession(makeSmallTable(3));
+    await raw.del(backend.keys.audit(second.sessionId));
+    await expectCode(() => backend.getMetadata(second.sessionId), 'CORRUPT_DATA');
+    await expectCode(() => backend.addAuditEntry(second.sessionId, { operation: 'note' }), 'CORRUPT_DATA');
+  });
+
+  test('large frames are stored in chunks under the hash tag and reassembled, checksum-verified', async () => {
+    const chunked = await connectBackend(server, {}, { chunkBytes: 16 * 1024 });
+    try {
+      const table = makeRealisticTable(2000, 20);
+      const info = await chunked.createSession(table);
+      const chunks = (await keysOf(raw, chunked.keys.prefix, info.sessionId)).filter((k) =>
+        k.includes(':frame:'),
+      );
+      expect(chunks.length).toBe(Math.ceil(info.bytes / (16 * 1024)));
+      for (const key of chunks) expect(await raw.strlen(key)).toBeLessThanOrEqual(16 * 1024);
+      assertTablesEqual(await chunked.getDataFrame(info.sessionId), table);
+      // A frame small enough to travel inside the script call is still split when it exceeds the chunk size.
+      const modest = makeRealisticTable(600, 12);
+      const small = await chunked.createSession(modest);
+      expect(small.bytes).toBeGreaterThan(16 * 1024);
+      await chunked.updateDataFrame(small.sessionId, modest.slice(0, 150), { operation: 'trim' });
+      await chunked.undoLastChange(small.sessionId);
+      assertTablesEqual(await chunked.getDataFrame(small.sessionId), modest);
+      const fresh = await connectBackend(
+        server,
+        { REDIS_KEY_PREFIX: chunked.keys.prefix },
+        { cacheBytes: 0 },
+      );
+      try {
+        assertTablesEqual(await fresh.getDataFrame(info.sessionId), table);
+        const next = makeRealisticTable(2100, 20, 2);
+        await fresh.updateDataFrame(info.sessionId, next, { operation: 'grow' });
+        assertTablesEqual(await fresh.getVersion(info.sessionId, 1), table);
+        await fresh.undoLastChange(info.sessionId);
+        assertTablesEqual(await fresh.getDataFrame(info.sessionId), table);
+        const snapshot = await fresh.exportSession(info.sessionId);
+        expect(Buffer.from(snapshot.frames[snapshot.currentFrameId] as Uint8Array).length).toBe(info.bytes);
+        // A flipped byte in one chunk is caught by the checksum; a missing chunk is CORRUPT_DATA too.
+        const victim = chunks[1] as string;
+        const byte = await raw.getrangeBuffer(victim, 100, 100);
+        await raw.setrange(victim, 100, Buffer.from([(byte[0] as number) ^ 1]));
+        await expectCode(() => fresh.getDataFrame(info.sessionId), 'CORRUPT_DATA');
+        await raw.del(victim);
+        await expectCode(() => fresh.getDataFrame(info.sessionId), 'CORRUPT_DATA');
+      } finally {
+        await fresh.close();
+      }
+      const upload = await chunked.storeTempSheets({ Big: table });
+      assertTablesEqual(await chunked.getTempSheet(upload.uploadId, 'Big'), table);
+      const promoted = await chunked.promoteTempSheet(upload.uploadId, 'Big');
+      assertTablesEqual(await chunked.getDataFrame(promoted.sessionId), table);
+    } finally {
+      await chunked.close();
+    }
+  });
+
+  test('an oversize frame is refused before anything is sent', async () => {
+    const small = await connectBackend(server, { MAX_DATAFRAME_SIZE_MB: '0.05' });
+    try {
+      const big = makeRealisticTable(2000, 20);
+      await raw.config('RESETSTAT');
+      await expectCode(() => small.createSession(big), 'PAYLOAD_TOO_LARGE');
+      await expectCode(() => small.storeTempSheets({ A: makeSmallTable(), B: big }), 'PAYLOAD_TOO_LARGE');
+      const calls = await commandCalls(raw);
+      for (const command of ['evalsha', 'eval', 'set', 'zadd', 'hset']) expect(calls[command] ?? 0).toBe(0);
+    } finally {
+      await small.close();
+    }
+  });
+
+  test('session ids can be drawn in a given cluster slot (promote on Cluster)', () => {
+    expect(slotOf('123456789')).toBe(12739); // the CRC16/XMODEM check value, as Redis Cluster uses it
+    for (const slot of [0, 5461, 16383]) expect(slotOf(newIdInSlot(slot))).toBe(slot);
+  });
+});
