@@ -60,14 +60,34 @@ async function main(): Promise<void> {
         ...(await benchRedis(redis.url, large, '100k×50', Math.max(5, iterations / 4), false)),
       ]);
       await run('http', async () => [
-        ...(await benchHttp({ STORAGE_BACKEND: 'inmemory', STORAGE_DIR: storageDir }, small, 'inmemory 10k×50')),
-        ...(await benchHttp({ STORAGE_BACKEND: 'redis', REDIS_URL: redis.url, STORAGE_DIR: storageDir }, small, 'redis 10k×50')),
+        ...(await benchHttp(
+          { STORAGE_BACKEND: 'inmemory', STORAGE_DIR: storageDir },
+          small,
+          'inmemory 10k×50',
+        )),
+        ...(await benchHttp(
+          { STORAGE_BACKEND: 'redis', REDIS_URL: redis.url, STORAGE_DIR: storageDir },
+          small,
+          'redis 10k×50',
+        )),
       ]);
       await run('migration', async () => {
         const sessions = quick ? 20 : 200;
-        const result = await benchMigration({ sessions, rows: 10_000, versions: 5, redisUrl: redis.url, storageDir });
+        const result = await benchMigration({
+          sessions,
+          rows: 10_000,
+          versions: 5,
+          redisUrl: redis.url,
+          storageDir,
+        });
         return [
-          { group: 'migration', name: `inmemory → redis, ${result.sessions} sessions × 5 versions`, value: result.sessionsPerSec, unit: 'sessions/s', extra: { mb_per_s: result.mbPerSec, seconds: result.seconds, bytes: result.bytes } },
+          {
+            group: 'migration',
+            name: `inmemory → redis, ${result.sessions} sessions × 5 versions`,
+            value: result.sessionsPerSec,
+            unit: 'sessions/s',
+            extra: { mb_per_s: result.mbPerSec, seconds: result.seconds, bytes: result.bytes },
+          },
         ];
       });
     }
@@ -77,7 +97,9 @@ async function main(): Promise<void> {
   }
 
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
-  process.stdout.write(`\nframestore bench — node ${process.version}, ${cpus().length}× ${cpu}${quick ? ' (quick)' : ''}\n`);
+  process.stdout.write(
+    `\nframestore bench — node ${process.version}, ${cpus().length}× ${cpu}${quick ? ' (quick)' : ''}\n`,
+  );
   printTable(rows);
   const file = writeResults(join(process.cwd(), 'bench', 'results'), 'bench', rows, {
     node: process.version,
@@ -90,6 +112,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -12,7 +12,13 @@ export function summarize(samplesMs: number[]): Timing {
   const sorted = [...samplesMs].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
   const total = sorted.reduce((sum, value) => sum + value, 0);
-  return { samples: sorted.length, p50: at(0.5), p95: at(0.95), min: sorted[0] ?? Number.NaN, mean: total / sorted.length };
+  return {
+    samples: sorted.length,
+    p50: at(0.5),
+    p95: at(0.95),
+    min: sorted[0] ?? Number.NaN,
+    mean: total / sorted.length,
+  };
 }
 
 /** Runs `fn` `warmup` times unmeasured, then `iterations` times measured (sequentially). */

@@ -14,7 +14,11 @@ export interface BenchRow {
 }
 
 const fmt = (value: number): string =>
-  Number.isFinite(value) ? (Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(value < 1 ? 3 : 2)) : 'n/a';
+  Number.isFinite(value)
+    ? Math.abs(value) >= 100
+      ? value.toFixed(0)
+      : value.toFixed(value < 1 ? 3 : 2)
+    : 'n/a';
 
 export function printTable(rows: BenchRow[]): string {
   const header = ['group', 'measure', 'value', 'unit', 'target', 'met', 'details'];
@@ -29,16 +33,26 @@ export function printTable(rows: BenchRow[]): string {
       .map(([key, value]) => `${key}=${typeof value === 'number' ? fmt(value) : value}`)
       .join(' '),
   ]);
-  const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => (line[i] ?? '').length)));
-  const render = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`;
-  const out = [render(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(render)].join(
-    '\n',
+  const widths = header.map((title, i) =>
+    Math.max(title.length, ...lines.map((line) => (line[i] ?? '').length)),
   );
+  const render = (cells: string[]) =>
+    `| ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  const out = [
+    render(header),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...lines.map(render),
+  ].join('\n');
   process.stdout.write(`${out}\n`);
   return out;
 }
 
-export function writeResults(dir: string, name: string, rows: BenchRow[], meta: Record<string, unknown>): string {
+export function writeResults(
+  dir: string,
+  name: string,
+  rows: BenchRow[],
+  meta: Record<string, unknown>,
+): string {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify({ ...meta, rows }, null, 2)}\n`);

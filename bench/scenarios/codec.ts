@@ -1,6 +1,6 @@
 import type { Table } from 'apache-arrow';
-import type { CompressionCodec } from '../../src/config/load-config.js';
 import { decodeFrame, encodeFrame } from '../../src/codec/frame-codec.js';
+import type { CompressionCodec } from '../../src/config/load-config.js';
 import { timeIt } from '../lib/measure.js';
 import type { BenchRow } from '../lib/report.js';
 
@@ -27,8 +27,17 @@ export async function benchCodecs(table: Table, label: string, iterations: numbe
   const json = { serialization: 'json' as const, compression: 'snappy' as const, maxFrameBytes: MAX };
   const jsonBytes = encodeFrame(table, json);
   const jsonEncode = await timeIt(() => encodeFrame(table, json), Math.max(3, Math.floor(iterations / 5)));
-  const jsonDecode = await timeIt(() => decodeFrame(jsonBytes, { maxFrameBytes: MAX }), Math.max(3, Math.floor(iterations / 5)));
-  rows.push({ group: `codec ${label}`, name: 'json+snappy encode', value: jsonEncode.p50, unit: 'ms p50', extra: { bytes: jsonBytes.byteLength } });
+  const jsonDecode = await timeIt(
+    () => decodeFrame(jsonBytes, { maxFrameBytes: MAX }),
+    Math.max(3, Math.floor(iterations / 5)),
+  );
+  rows.push({
+    group: `codec ${label}`,
+    name: 'json+snappy encode',
+    value: jsonEncode.p50,
+    unit: 'ms p50',
+    extra: { bytes: jsonBytes.byteLength },
+  });
   rows.push({ group: `codec ${label}`, name: 'json+snappy decode', value: jsonDecode.p50, unit: 'ms p50' });
   return rows;
 }

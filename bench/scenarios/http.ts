@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
-import { tableToIPC } from 'apache-arrow';
 import type { Table } from 'apache-arrow';
+import { tableToIPC } from 'apache-arrow';
 import autocannon from 'autocannon';
 import { createApp } from '../../src/http/app.js';
-import { createDataManager } from '../../src/manager/create-data-manager.js';
 import { silentLogger } from '../../src/logging/logger.js';
+import { createDataManager } from '../../src/manager/create-data-manager.js';
 import { atLeast, atMost, type BenchRow } from '../lib/report.js';
 
 function run(options: autocannon.Options): Promise<autocannon.Result> {
@@ -14,7 +14,11 @@ function run(options: autocannon.Options): Promise<autocannon.Result> {
 }
 
 /** The HTTP service on one backend: /health/storage throughput and Arrow download latency (autocannon). */
-export async function benchHttp(env: Record<string, string>, table: Table, label: string): Promise<BenchRow[]> {
+export async function benchHttp(
+  env: Record<string, string>,
+  table: Table,
+  label: string,
+): Promise<BenchRow[]> {
   const group = `http ${label}`;
   const manager = await createDataManager({ env, logger: silentLogger });
   const server = createApp(manager).listen(0, '127.0.0.1');

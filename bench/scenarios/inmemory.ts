@@ -19,7 +19,10 @@ export async function benchInMemory(table: Table, label: string, iterations: num
     const backend = await InMemoryBackend.open(loadConfig({ STORAGE_DIR: dir, MAX_VERSIONS: '5' }));
     const cold = await InMemoryBackend.open(loadConfig({ STORAGE_DIR: dir, MEMORY_CACHE_MAX_MB: '0' }));
     try {
-      const create = await timeIt(() => backend.createSession(table), Math.max(3, Math.floor(iterations / 4)));
+      const create = await timeIt(
+        () => backend.createSession(table),
+        Math.max(3, Math.floor(iterations / 4)),
+      );
       rows.push({ group, name: 'createSession', value: create.p50, unit: 'ms p50' });
 
       const { sessionId } = await backend.createSession(table);

@@ -38,7 +38,10 @@ export async function benchRedis(
     const { sessionId } = await backend.createSession(table);
     const get = await timeIt(() => backend.getDataFrame(sessionId), iterations);
     rows.push(atMost(group, 'getDataFrame', get.p50, 'ms p50', 10));
-    const update = await timeIt((i) => backend.updateDataFrame(sessionId, table, { operation: `b${i}` }), iterations);
+    const update = await timeIt(
+      (i) => backend.updateDataFrame(sessionId, table, { operation: `b${i}` }),
+      iterations,
+    );
     rows.push(atMost(group, 'updateDataFrame', update.p50, 'ms p50', 14));
 
     const versionSamples: number[] = [];
@@ -56,10 +59,20 @@ export async function benchRedis(
 
     if (!withPeers) return rows;
 
-    const stored = encodeFrame(table, { serialization: 'arrow', compression: 'snappy', maxFrameBytes: 2 ** 31 });
+    const stored = encodeFrame(table, {
+      serialization: 'arrow',
+      compression: 'snappy',
+      maxFrameBytes: 2 ** 31,
+    });
     const floorSet = await timeIt(() => raw.set('bench:floor', stored), iterations);
     const floorGet = await timeIt(() => raw.getBuffer('bench:floor'), iterations);
-    rows.push({ group, name: 'floor: raw SET of stored bytes', value: floorSet.p50, unit: 'ms p50', extra: { bytes: stored.byteLength } });
+    rows.push({
+      group,
+      name: 'floor: raw SET of stored bytes',
+      value: floorSet.p50,
+      unit: 'ms p50',
+      extra: { bytes: stored.byteLength },
+    });
     rows.push({ group, name: 'floor: raw GET of stored bytes', value: floorGet.p50, unit: 'ms p50' });
 
     const keyv = new Keyv({ store: new KeyvRedis(redisUrl), namespace: 'benchpeer' });
@@ -68,7 +81,13 @@ export async function benchRedis(
       const peerIterations = Math.max(3, Math.floor(iterations / 3));
       const peerSet = await timeIt(() => keyv.set('peer', tableToJsonRows(table)), peerIterations);
       const peerGet = await timeIt(() => keyv.get('peer'), peerIterations);
-      rows.push({ group, name: 'keyv+JSON store', value: peerSet.p50, unit: 'ms p50', extra: { rows: jsonRows.length } });
+      rows.push({
+        group,
+        name: 'keyv+JSON store',
+        value: peerSet.p50,
+        unit: 'ms p50',
+        extra: { rows: jsonRows.length },
+      });
       rows.push({ group, name: 'keyv+JSON load', value: peerGet.p50, unit: 'ms p50' });
       rows.push(atLeast(group, 'store speed-up vs keyv+JSON', peerSet.p50 / update.p50, 'x', 15));
       rows.push(atLeast(group, 'load speed-up vs keyv+JSON', peerGet.p50 / get.p50, 'x', 15));

@@ -1,74 +1,52 @@
+import busboy from 'busboy';
 import { invalidInput } from '../contract/errors.js';
 
-/** One part of a multipart/form-data body. `data` is a view into the request buffer. */
-export interface FormPart {
-  name?: string;
+/** The uploaded file of a multipart/form-data body. */
+export interface FormFile {
   filename?: string;
-  contentType?: string;
   data: Buffer;
 }
 
-const CRLF = Buffer.from('\r\n');
-const HEADER_END = Buffer.from('\r\n\r\n');
-
-/** The boundary parameter of a multipart Content-Type, or undefined. */
-export function multipartBoundary(contentType: string | undefined): string | undefined {
-  const match = /;\s*boundary=(?:"([^"]{1,70})"|([^\s;]{1,70}))/i.exec(contentType ?? '');
-  return match ? (match[1] ?? match[2]) : undefined;
-}
-
-function headerParam(header: string, param: string): string | undefined {
-  const extended = new RegExp(`;\\s*${param}\\*=(?:UTF-8|utf-8)''([^;]+)`).exec(header);
-  if (extended?.[1] !== undefined) {
-    try {
-      return decodeURIComponent(extended[1]);
-    } catch {
-      return undefined;
-    }
-  }
-  const plain =
-    new RegExp(`;\\s*${param}="((?:[^"\\\\]|\\\\.)*)"`).exec(header) ??
-    new RegExp(`;\\s*${param}=([^;\\s]+)`).exec(header);
-  return plain?.[1]?.replace(/\\(.)/g, '$1');
-}
-
-function parsePartHeaders(text: string): Omit<FormPart, 'data'> {
-  const part: Omit<FormPart, 'data'> = {};
-  for (const line of text.split('\r\n')) {
-    const colon = line.indexOf(':');
-    if (colon < 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    if (name === 'content-type') part.contentType = value.toLowerCase();
-    if (name === 'content-disposition') {
-      const field = headerParam(value, 'name');
-      const filename = headerParam(value, 'filename');
-      if (field !== undefined) part.name = field;
-      if (filename !== undefined) part.filename = filename;
-    }
-  }
-  return part;
-}
-
 /**
- * Splits an already buffered multipart/form-data body (RFC 7578) into its parts. The body is
- * size-capped before this runs, so working on one buffer is simpler and no less safe than streaming.
+ * Extracts the file part (named "file", else the first part with a filename) of an already
+ * size-capped multipart/form-data body with busboy, the parser express' own ecosystem relies on.
  */
-export function readMultipart(body: Buffer, boundary: string): FormPart[] {
-  const delimiter = Buffer.from(`--${boundary}`);
-  const parts: FormPart[] = [];
-  let at = body.indexOf(delimiter);
-  if (at < 0) throw invalidInput('multipart body has no part boundary');
-  for (;;) {
-    at += delimiter.length;
-    if (body[at] === 0x2d && body[at + 1] === 0x2d) return parts; // closing "--boundary--"
-    if (!body.subarray(at, at + 2).equals(CRLF)) throw invalidInput('malformed multipart body');
-    const headerEnd = body.indexOf(HEADER_END, at);
-    if (headerEnd < 0) throw invalidInput('malformed multipart body: part headers never end');
-    const next = body.indexOf(Buffer.concat([CRLF, delimiter]), headerEnd + HEADER_END.length);
-    if (next < 0) throw invalidInput('malformed multipart body: missing closing boundary');
-    const headers = parsePartHeaders(body.subarray(at + 2, headerEnd).toString('utf8'));
-    parts.push({ ...headers, data: body.subarray(headerEnd + HEADER_END.length, next) });
-    at = next + CRLF.length;
-  }
+export function readMultipartFile(body: Buffer, contentType: string): Promise<FormFile> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers: { 'content-type': contentType },
+        limits: { files: 16, fields: 64 },
+        defParamCharset: 'utf8',
+      });
+    } catch (error) {
+      reject(invalidInput('multipart body without a valid boundary', error));
+      return;
+    }
+    const files: { field: string; filename?: string; data: Buffer }[] = [];
+    parser.on('file', (field, stream, info) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      // A truncated body errors the part stream too; an unhandled 'error' would crash the process.
+      stream.on('error', (error) => reject(invalidInput('malformed multipart body', error)));
+      stream.on('end', () => {
+        files.push({
+          field,
+          ...(info.filename ? { filename: info.filename } : {}),
+          data: Buffer.concat(chunks),
+        });
+      });
+    });
+    parser.on('error', (error) => reject(invalidInput('malformed multipart body', error)));
+    parser.on('close', () => {
+      const file = files.find((f) => f.field === 'file') ?? files.find((f) => f.filename !== undefined);
+      if (file === undefined || file.data.length === 0) {
+        reject(invalidInput('multipart body has no "file" part'));
+        return;
+      }
+      resolve({ data: file.data, ...(file.filename !== undefined ? { filename: file.filename } : {}) });
+    });
+    parser.end(body);
+  });
 }

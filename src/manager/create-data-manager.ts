@@ -97,8 +97,8 @@ export async function createDataManager(opts: CreateDataManagerOptions = {}): Pr
     logger.info({ backend: 'redis', reason, target }, 'storage backend: redis');
   } catch (error) {
     if (!config.fallbackToMemory || !isStorageError(error, 'BACKEND_UNAVAILABLE')) throw error;
-    // Error messages from the Redis backend are already stripped of credentials.
-    why = `redis unreachable at ${target}: ${error.message}`;
+    // The Redis backend's message already names the target (host/port only, never credentials).
+    why = error.message.includes(target) ? error.message : `redis unreachable at ${target}: ${error.message}`;
   }
 
   let local: InMemoryBackend | undefined;

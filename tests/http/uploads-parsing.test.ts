@@ -1,6 +1,6 @@
 import { isStorageError } from '../../src/contract/errors.js';
 import { tableToJsonRows } from '../../src/http/json-rows.js';
-import { multipartBoundary, readMultipart } from '../../src/http/multipart-read.js';
+import { readMultipartFile } from '../../src/http/multipart-read.js';
 import { xlsxToTables } from '../../src/http/xlsx-read.js';
 import { multipartBody, threeSheetWorkbook } from './xlsx-fixtures.js';
 
@@ -35,24 +35,25 @@ describe('xlsx → tables', () => {
 });
 
 describe('multipart/form-data', () => {
-  it('finds the boundary and splits the parts without copying the file', () => {
+  it('extracts the file part byte for byte, with its UTF-8 file name', async () => {
     const file = Buffer.from('PK\u0003\u0004 binary \r\n--not-a-boundary \u0000\u00ff');
     const { body, contentType } = multipartBody(file, 'ventas ñ.xlsx');
-    const boundary = multipartBoundary(contentType)!;
-    const parts = readMultipart(body, boundary);
-    expect(parts.map((p) => p.name)).toEqual(['note', 'file']);
-    expect(parts[0]!.data.toString()).toBe('hello');
-    expect(parts[1]!.filename).toBe('ventas ñ.xlsx');
-    expect(parts[1]!.data.equals(file)).toBe(true);
-    expect(multipartBoundary('multipart/form-data; boundary="a b"')).toBe('a b');
-    expect(multipartBoundary('multipart/form-data')).toBeUndefined();
+    const part = await readMultipartFile(body, contentType);
+    expect(part.filename).toBe('ventas ñ.xlsx');
+    expect(part.data.equals(file)).toBe(true);
   });
 
-  it('refuses a body that does not follow its boundary', () => {
-    const { body } = multipartBody(Buffer.from('x'), 'a.xlsx');
-    expect(() => readMultipart(body, 'other')).toThrow(/no part boundary/);
-    expect(() =>
-      readMultipart(body.subarray(0, body.length - 30), '----framestoreTestBoundary7MA4YWxkTrZu0gW'),
-    ).toThrow(/missing closing boundary/);
+  it('refuses a body that does not follow its boundary or has no boundary', async () => {
+    const { body, contentType } = multipartBody(Buffer.from('x'), 'a.xlsx');
+    const wrong = await readMultipartFile(body, 'multipart/form-data; boundary=other').catch(
+      (e: unknown) => e,
+    );
+    expect(isStorageError(wrong, 'INVALID_INPUT')).toBe(true);
+    const cut = await readMultipartFile(body.subarray(0, body.length - 30), contentType).catch(
+      (e: unknown) => e,
+    );
+    expect(isStorageError(cut, 'INVALID_INPUT')).toBe(true);
+    const none = await readMultipartFile(body, 'multipart/form-data').catch((e: unknown) => e);
+    expect(isStorageError(none, 'INVALID_INPUT')).toBe(true);
   });
 });

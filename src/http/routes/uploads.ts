@@ -1,27 +1,23 @@
 import type { Request, Router } from 'express';
-import { invalidInput, uploadNotFound } from '../../contract/errors.js';
+import { uploadNotFound } from '../../contract/errors.js';
 import { jsonBody, rawBody } from '../body-parsers.js';
 import { chooseTableFormat, sendTable } from '../content-negotiation.js';
 import { baseMediaType, MEDIA } from '../content-types.js';
 import { HttpError } from '../http-errors.js';
 import { sessionJson, uploadJson } from '../json-shapes.js';
-import { multipartBoundary, readMultipart } from '../multipart-read.js';
+import { readMultipartFile } from '../multipart-read.js';
 import type { RouteContext } from '../route-context.js';
 import { requestBytes } from '../table-input.js';
 import { dataQuery, parseInput, promoteBody, sheetParams, uploadParams, uploadQuery } from '../validation.js';
 import { xlsxToTables } from '../xlsx-read.js';
 
 /** The workbook bytes and its file name, from a raw xlsx body or the file part of a multipart form. */
-function workbookFromRequest(req: Request): { bytes: Buffer; filename?: string } {
+async function workbookFromRequest(req: Request): Promise<{ bytes: Buffer; filename?: string }> {
   const type = baseMediaType(req.get('content-type'));
   if (type === MEDIA.xlsx) return { bytes: requestBytes(req) };
   if (type === MEDIA.multipart) {
-    const boundary = multipartBoundary(req.get('content-type'));
-    if (boundary === undefined) throw invalidInput('multipart body without a boundary parameter');
-    const parts = readMultipart(requestBytes(req), boundary);
-    const file = parts.find((p) => p.name === 'file') ?? parts.find((p) => p.filename !== undefined);
-    if (file === undefined || file.data.length === 0) throw invalidInput('multipart body has no "file" part');
-    return { bytes: file.data, ...(file.filename ? { filename: file.filename } : {}) };
+    const file = await readMultipartFile(requestBytes(req), req.get('content-type') ?? '');
+    return { bytes: file.data, ...(file.filename !== undefined ? { filename: file.filename } : {}) };
   }
   throw new HttpError(
     'UNSUPPORTED_MEDIA_TYPE',
@@ -33,7 +29,7 @@ function workbookFromRequest(req: Request): { bytes: Buffer; filename?: string }
 export function uploadRoutes(router: Router, { manager, maxBodyBytes }: RouteContext): void {
   router.post('/uploads', rawBody(maxBodyBytes), async (req, res) => {
     const query = parseInput(uploadQuery, req.query, 'query');
-    const workbook = workbookFromRequest(req);
+    const workbook = await workbookFromRequest(req);
     const filename = query.filename ?? workbook.filename;
     const sheets = await xlsxToTables(workbook.bytes);
     const upload = await manager.storeTempSheets(sheets, {
