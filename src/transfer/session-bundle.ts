@@ -13,7 +13,7 @@ import type {
 import { BUNDLE_KIND, BUNDLE_VERSION, type BundleFrame, bundleManifestSchema } from './bundle-manifest.js';
 
 /**
- * A portable single-file session (docs/operations-migration.md, "Session bundles"). Byte layout, little-endian:
+ * A portable single-file session (docs/operations.md, "Session bundles"). Byte layout, little-endian:
  *   0   8  magic "FSBUNDLE"
  *   8   4  bundle format version (1)
  *  12   4  manifest length n
