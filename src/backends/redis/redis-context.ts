@@ -12,6 +12,7 @@ import {
 import type { Logger } from '../../logging/logger.js';
 import type { FrameCache } from './redis-cache.js';
 import { backendUnavailable, type RedisClient } from './redis-client.js';
+import { InFlightLimit } from './redis-inflight.js';
 import type { RedisKeys } from './redis-keys.js';
 import {
   runScript,
@@ -52,6 +53,7 @@ export interface ScriptCall {
 /** Everything the Redis operation modules share: client, keys, codec, fencing scope, error mapping. */
 export class RedisContext {
   readonly scopes = new AsyncLocalStorage<Map<string, LockScope>>();
+  readonly limit: InFlightLimit;
   private closedFlag = false;
 
   constructor(
@@ -64,7 +66,9 @@ export class RedisContext {
     /** Frames above this many bytes are stored in chunks. */
     readonly chunkBytes: number,
     readonly cache: FrameCache,
-  ) {}
+  ) {
+    this.limit = new InFlightLimit(config.redis.maxConnections);
+  }
 
   get closed(): boolean {
     return this.closedFlag;
@@ -83,7 +87,7 @@ export class RedisContext {
   async command<T>(what: string, fn: () => Promise<T>): Promise<T> {
     this.ensureOpen();
     try {
-      return await fn();
+      return await this.limit.run(fn);
     } catch (error) {
       if (isStorageError(error)) throw error;
       throw backendUnavailable(`redis ${what} failed`, error, this.secrets);
@@ -104,7 +108,7 @@ export class RedisContext {
     for (let attempt = 0; ; attempt += 1) {
       this.ensureOpen();
       try {
-        return await runScript(this.client, name, keys, args, call.buffers);
+        return await this.limit.run(() => runScript(this.client, name, keys, args, call.buffers));
       } catch (error) {
         const failure = scriptFailure(error);
         if (failure === undefined) {
