@@ -11,7 +11,7 @@ import { makeRealisticTable } from '../tests/helpers/tables.js';
 import type { BenchRow } from './lib/report.js';
 import { printTable, writeResults } from './lib/report.js';
 import { benchCodecs } from './scenarios/codec.js';
-import { benchHttp } from './scenarios/http.js';
+import { benchHttp, benchHttpBaselines } from './scenarios/http.js';
 import { benchInMemory } from './scenarios/inmemory.js';
 import { benchMigration } from './scenarios/migration.js';
 import { benchRedis } from './scenarios/redis.js';
@@ -60,14 +60,15 @@ async function main(): Promise<void> {
         ...(await benchRedis(redis.url, large, '100k×50', Math.max(5, iterations / 4), false)),
       ]);
       await run('http', async () => [
+        ...(await benchHttpBaselines()),
         ...(await benchHttp(
           { STORAGE_BACKEND: 'inmemory', STORAGE_DIR: storageDir },
-          small,
+          'inmemory',
           'inmemory 10k×50',
         )),
         ...(await benchHttp(
           { STORAGE_BACKEND: 'redis', REDIS_URL: redis.url, STORAGE_DIR: storageDir },
-          small,
+          'redis',
           'redis 10k×50',
         )),
       ]);

@@ -3,6 +3,7 @@ import type { Logger } from '../logging/logger.js';
 import type { DataManager } from '../manager/data-manager.js';
 import { createMetrics, type FramestoreMetrics } from '../metrics/metrics-registry.js';
 import { errorHandler, notFoundHandler } from './error-mapping.js';
+import { createHealthProbe } from './health-report.js';
 import { createRedactor } from './redact.js';
 import { requestObserver } from './request-observer.js';
 import type { RouteContext } from './route-context.js';
@@ -25,6 +26,8 @@ export interface AppOptions {
   maxBodyBytes?: number;
   /** How long health probes wait for the backend (default: REDIS_COMMAND_TIMEOUT_MS, at least 1 s). */
   readyTimeoutMs?: number;
+  /** How long one storage health probe may answer /health/storage and /health/ready (default 0: a fresh probe per request, shared by concurrent requests). */
+  healthMaxAgeMs?: number;
 }
 
 /** What createApp leaves in `app.locals.framestore` for the server and tests. */
@@ -42,12 +45,14 @@ export function createApp(manager: DataManager, opts: AppOptions = {}): Express 
   const logger = opts.logger ?? manager.logger;
   const redact = createRedactor(manager.config);
   const metrics = createMetrics(manager);
+  const readyTimeoutMs = opts.readyTimeoutMs ?? Math.max(1000, manager.config.redis.commandTimeoutMs);
   const context: RouteContext = {
     manager,
     maxBodyBytes: opts.maxBodyBytes ?? manager.config.maxFrameBytes,
     redact,
     metrics,
-    readyTimeoutMs: opts.readyTimeoutMs ?? Math.max(1000, manager.config.redis.commandTimeoutMs),
+    readyTimeoutMs,
+    health: createHealthProbe(manager, { timeoutMs: readyTimeoutMs, maxAgeMs: opts.healthMaxAgeMs ?? 0 }),
   };
 
   const app = express();

@@ -66,3 +66,27 @@ export async function storageHealth(source: HealthSource, timeoutMs: number): Pr
 
 /** 200 while the service can serve (healthy or degraded), 503 when it cannot. */
 export const healthHttpStatus = (status: HealthStatus): number => (status === 'unhealthy' ? 503 : 200);
+
+/**
+ * One backend probe shared by every health request: concurrent requests join the probe in flight, and its
+ * answer is reused for `maxAgeMs`. A load balancer or dashboard polling hard then costs the backend at most
+ * one probe per `maxAgeMs` instead of one per request (0 = probe on every request, still single-flight).
+ */
+export function createHealthProbe(
+  source: HealthSource,
+  opts: { timeoutMs: number; maxAgeMs: number },
+): () => Promise<StorageHealthJson> {
+  let inFlight: Promise<StorageHealthJson> | undefined;
+  let last: { at: number; value: StorageHealthJson } | undefined;
+  return () => {
+    if (last !== undefined && performance.now() - last.at < opts.maxAgeMs) return Promise.resolve(last.value);
+    if (inFlight === undefined) {
+      inFlight = storageHealth(source, opts.timeoutMs).then((value) => {
+        last = { at: performance.now(), value };
+        inFlight = undefined;
+        return value;
+      });
+    }
+    return inFlight;
+  };
+}

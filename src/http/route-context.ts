@@ -1,5 +1,6 @@
 import type { DataManager } from '../manager/data-manager.js';
 import type { FramestoreMetrics } from '../metrics/metrics-registry.js';
+import type { StorageHealthJson } from './health-report.js';
 import type { Redactor } from './redact.js';
 
 /** What every route module gets from createApp. */
@@ -11,4 +12,6 @@ export interface RouteContext {
   metrics: FramestoreMetrics;
   /** How long /health/ready waits for the backend before answering 503. */
   readyTimeoutMs: number;
+  /** The shared, briefly cached storage health probe (see createHealthProbe). */
+  health: () => Promise<StorageHealthJson>;
 }

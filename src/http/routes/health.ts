@@ -1,5 +1,5 @@
 import type { Response, Router } from 'express';
-import { healthHttpStatus, storageHealth } from '../health-report.js';
+import { healthHttpStatus } from '../health-report.js';
 import type { RouteContext } from '../route-context.js';
 
 /** Health bodies go through the redactor as text: no field of them can ever carry the Redis password. */
@@ -12,7 +12,7 @@ function sendHealth(res: Response, status: number, body: unknown, redact: (text:
 }
 
 /** Liveness, readiness and the storage report (§6). */
-export function healthRoutes(router: Router, { manager, redact, readyTimeoutMs }: RouteContext): void {
+export function healthRoutes(router: Router, { redact, health: probe }: RouteContext): void {
   // Live = the process answers; deliberately no storage call, so a Redis outage never restarts pods.
   router.get('/health/live', (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ status: 'alive' });
@@ -20,7 +20,7 @@ export function healthRoutes(router: Router, { manager, redact, readyTimeoutMs }
 
   // Ready = the chosen backend answers in time; a load balancer stops routing here otherwise.
   router.get('/health/ready', async (_req, res) => {
-    const health = await storageHealth(manager, readyTimeoutMs);
+    const health = await probe();
     const ready = health.status !== 'unhealthy';
     const body = {
       status: ready ? 'ready' : 'not_ready',
@@ -31,7 +31,7 @@ export function healthRoutes(router: Router, { manager, redact, readyTimeoutMs }
   });
 
   router.get('/health/storage', async (_req, res) => {
-    const health = await storageHealth(manager, readyTimeoutMs);
+    const health = await probe();
     sendHealth(res, healthHttpStatus(health.status), health, redact);
   });
 }
