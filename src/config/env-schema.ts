@@ -25,6 +25,15 @@ const hostPortList = z
       .min(1, 'expected at least one host:port'),
   );
 
+const decodes = (part: string): boolean => {
+  try {
+    decodeURIComponent(part);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 const redisUrl = z
   .string()
   .trim()
@@ -33,10 +42,17 @@ const redisUrl = z
     (value) => /^rediss?:\/\//i.test(value) && URL.canParse(value),
     'must be a redis:// or rediss:// URL',
   )
-  .refine(
-    (value) => /^\/?(\d{1,2})?$/.test(URL.canParse(value) ? new URL(value).pathname : ''),
-    'database must be a number',
-  );
+  .refine((value) => {
+    if (!URL.canParse(value)) return true;
+    const url = new URL(value);
+    const db = url.pathname.replace(/^\//, '');
+    return db === '' || (/^\d{1,2}$/.test(db) && Number(db) <= 15);
+  }, 'database must be a number from 0 to 15')
+  .refine((value) => {
+    if (!URL.canParse(value)) return true;
+    const url = new URL(value);
+    return decodes(url.username) && decodes(url.password);
+  }, 'user name and password must be valid percent-encoding');
 
 /**
  * Every environment variable framestore reads (§5), with its default.

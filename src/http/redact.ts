@@ -17,3 +17,18 @@ export function createRedactor(config: Pick<FramestoreConfig, 'redis'>): Redacto
     return out;
   };
 }
+
+/**
+ * A copy of a JSON-like value with every string value passed through `redact`. Keys are left alone, so a
+ * password that happens to be a word of a field name (say "redis") cannot break the response's shape.
+ */
+export function redactValues<T>(value: T, redact: Redactor): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map((item) => redactValues(item, redact)) as T;
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = redactValues(item, redact);
+    return out as T;
+  }
+  return value;
+}

@@ -19,6 +19,11 @@ export interface CallSpec<T> {
   isMiss?: (result: T) => boolean;
   /** A result that reports Redis unreachable without throwing (an unhealthy health report): counts as a failure. */
   unreachable?: (result: T) => string | undefined;
+  /**
+   * Also run the call on the other store (best effort) after the active one answered: a delete must not
+   * leave a copy there (e.g. kept by `migrate` without --delete-source) for read-through to bring back.
+   */
+  bothStores?: boolean;
 }
 
 export interface Served<T> {
@@ -116,6 +121,11 @@ export class BackendRouter {
   ): Promise<Served<T>> {
     try {
       const value = await call(active);
+      if (spec.bothStores)
+        return {
+          value: (await this.onOther(active, secondary, call)) || value,
+          backend: active.backendType,
+        } as Served<T>;
       if (!spec.isMiss?.(value) || !(await this.pulled(active, secondary, spec.target))) {
         return { value, backend: active.backendType };
       }
@@ -123,6 +133,25 @@ export class BackendRouter {
       if (!isMissFor(error, spec.target) || !(await this.pulled(active, secondary, spec.target))) throw error;
     }
     return { value: await call(active), backend: active.backendType };
+  }
+
+  /** Runs `call` on the other store when there is one; its failure is logged, never thrown (best effort). */
+  private async onOther<T>(
+    active: StorageBackend,
+    secondary: () => Promise<StorageBackend | undefined>,
+    call: (backend: StorageBackend) => Promise<T>,
+  ): Promise<T | undefined> {
+    const other = await secondary().catch(() => undefined);
+    if (other === undefined || other === active) return undefined;
+    try {
+      return await call(other);
+    } catch (error) {
+      this.parts.logger.warn(
+        { backend: other.backendType, err: error instanceof Error ? error.message : String(error) },
+        'could not repeat the call on the other store',
+      );
+      return undefined;
+    }
   }
 
   /** Whether misses fall through to another store. */

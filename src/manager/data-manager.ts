@@ -167,7 +167,9 @@ export class DataManager implements StorageBackend {
     return this.run('sessionExists', { ...onSession(id), isMiss: isFalse }, (b) => b.sessionExists(id));
   }
   deleteSession(id: string): Promise<boolean> {
-    return this.run('deleteSession', { ...onSession(id, true), isMiss: isFalse }, (b) => b.deleteSession(id));
+    return this.run('deleteSession', { ...onSession(id, true), bothStores: true }, (b) =>
+      b.deleteSession(id),
+    );
   }
   getDataFrame(id: string): Promise<Table> {
     return this.run('getDataFrame', onSession(id), (b) => b.getDataFrame(id));
@@ -245,7 +247,7 @@ export class DataManager implements StorageBackend {
     return this.run('getTempSheet', onUpload(uploadId), (b) => b.getTempSheet(uploadId, name));
   }
   deleteTemp(uploadId: string): Promise<boolean> {
-    return this.run('deleteTemp', { ...onUpload(uploadId, true), isMiss: isFalse }, (b) =>
+    return this.run('deleteTemp', { ...onUpload(uploadId, true), bothStores: true }, (b) =>
       b.deleteTemp(uploadId),
     );
   }

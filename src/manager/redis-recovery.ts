@@ -1,21 +1,34 @@
 import type { Logger } from '../logging/logger.js';
 import type { RedisPrimary } from './backend-router.js';
 
+/** First retry delay after a write-back pass left entries; doubles per fruitless pass up to the cooldown. */
+const FIRST_RETRY_MS = 100;
+
 /**
  * What happens when the breaker's cooldown elapses: probe Redis (connect if it never was, else a PING via
- * healthCheck); on success close the circuit and write the journal back; on failure stay open. A drain
- * that leaves entries (lock contention, a damaged local frame) is retried after another cooldown.
+ * healthCheck); on success close the circuit and write the journal back; on failure stay open. A pass
+ * that leaves entries (a Redis hiccup too brief to open the circuit, lock contention, a damaged local
+ * frame) is retried with backoff until the journal is empty; while the circuit is open the retries
+ * pause and the probe resumes them.
  */
 export class RedisRecovery {
   private retryTimer: NodeJS.Timeout | undefined;
   private disposed = false;
   private probing: Promise<void> | undefined;
+  /** Consecutive passes that wrote nothing; sets the backoff. */
+  private fruitless = 0;
 
   constructor(
     private readonly primary: RedisPrimary,
     private readonly logger: Logger,
     private readonly retryAfterMs: number,
-  ) {}
+  ) {
+    // An id written back on demand (a caller touched it) can fail outside any pass: retry it in the background.
+    const writeBack = primary.writeBack;
+    writeBack?.onEntryFailed(() => {
+      if (!writeBack.isDraining) this.retryLater();
+    });
+  }
 
   /** Runs the half-open probe (the breaker calls this when its cooldown elapses). */
   probe(): Promise<void> {
@@ -36,6 +49,7 @@ export class RedisRecovery {
       }
       if (this.disposed) return;
       breaker.probeSucceeded();
+      this.fruitless = 0;
       this.logger.info(
         { pending: this.primary.writeBack?.pending ?? 0 },
         'redis reachable again: circuit closed, writing back changes made during the outage',
@@ -57,7 +71,9 @@ export class RedisRecovery {
       .drain()
       .then((result) => {
         this.logger.info(result, 'write-back pass finished');
-        if (result.remaining > 0 && !result.interrupted) this.retryLater();
+        this.fruitless = result.written > 0 || result.remaining === 0 ? 0 : this.fruitless + 1;
+        // Interrupted too: one timed-out command need not open the circuit, and nothing else would resume.
+        if (result.remaining > 0) this.retryLater();
       })
       .catch((error: unknown) => {
         this.logger.warn(
@@ -68,12 +84,14 @@ export class RedisRecovery {
       });
   }
 
+  /** Schedules the next pass (one at a time). Not while the circuit is open: the probe resumes then. */
   private retryLater(): void {
-    if (this.disposed || this.retryTimer) return;
+    if (this.disposed || this.retryTimer || this.primary.breaker.state !== 'closed') return;
+    const delay = Math.min(this.retryAfterMs, FIRST_RETRY_MS * 2 ** Math.min(this.fruitless, 20));
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.drainInBackground();
-    }, this.retryAfterMs);
+    }, delay);
     this.retryTimer.unref();
   }
 

@@ -30,6 +30,7 @@ export interface DrainResult {
  */
 export class WriteBack {
   private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly failureListeners = new Set<() => void>();
   private draining: Promise<DrainResult> | undefined;
   /** The last failure that left an entry pending, for health and logs. */
   lastError: string | undefined;
@@ -38,6 +39,11 @@ export class WriteBack {
 
   get pending(): number {
     return this.parts.journal.size;
+  }
+
+  /** True while a drain pass runs (its result, not each failure, decides the next retry). */
+  get isDraining(): boolean {
+    return this.draining !== undefined;
   }
 
   /** Writes back one id now (callers about to use it in Redis). Concurrent calls for one id share the work. */
@@ -58,6 +64,12 @@ export class WriteBack {
     return this.draining;
   }
 
+  /** Calls `listener` whenever an entry stays pending after a failed attempt. Returns an unsubscribe. */
+  onEntryFailed(listener: () => void): () => void {
+    this.failureListeners.add(listener);
+    return () => this.failureListeners.delete(listener);
+  }
+
   /** Resolves once no write-back is under way (used when closing). */
   async settle(): Promise<void> {
     await Promise.allSettled([this.draining, ...this.inFlight.values()]);
@@ -74,7 +86,8 @@ export class WriteBack {
           await this.one(entry.kind, entry.id);
           written++;
         } catch (error) {
-          // Redis gone again: stop and wait for the next probe. Other failures keep their entry for a retry.
+          // Redis gone or hiccuping: stop this pass (the recovery retries with backoff, or the probe resumes
+          // once the circuit opened). Other failures keep their entry for the retry and the pass goes on.
           if (isStorageError(error, 'BACKEND_UNAVAILABLE')) interrupted = true;
         }
       }
@@ -118,6 +131,7 @@ export class WriteBack {
       this.lastError = `${kind} ${id}: ${storageError.code} ${storageError.message}`;
       if (storageError.code === 'BACKEND_UNAVAILABLE') this.parts.onUnavailable(storageError);
       logger.warn({ kind, id, code: storageError.code, err: storageError.message }, 'write-back: will retry');
+      for (const listener of this.failureListeners) listener();
       throw storageError;
     }
   }

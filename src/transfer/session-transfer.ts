@@ -15,8 +15,11 @@ import {
  * - `moved`: the target had no copy, or an older one (an ancestor of the source), and now has the source's.
  * - `identical`: the target already had exactly this session; nothing written.
  * - `skipped-missing`: the source has no such session (never existed, expired, deleted meanwhile).
- * - `target-newer`: the target's copy descends from the source's; nothing written (never roll it back).
- * - `conflict`: both copies changed since they diverged; nothing written (conflict: 'skip').
+ * - `target-newer`: the target's copy descends from the source's (same marks and metadata, older frame
+ *   history); nothing written (never roll it back).
+ * - `conflict`: both copies changed since they diverged, or their histories are ordered but their marks or
+ *   metadata differ (those changes are unversioned, so either side may hold one); nothing written
+ *   (conflict: 'skip').
  * - `merged`: diverged, and merged into the target with the source attached as a version (conflict: 'merge').
  */
 export type TransferOutcome =
@@ -76,7 +79,8 @@ type Plan = 'create' | 'overwrite' | 'identical' | 'target-newer' | 'conflict';
 function plan(source: SessionSnapshot, target: SessionSnapshot | undefined): Plan {
   if (target === undefined) return 'create';
   if (sameFingerprint(fingerprint(source), fingerprint(target))) return 'identical';
-  // Overwrite only what the source provably contains: the target's whole audit log is a prefix of the source's.
+  // Overwrite only what the source provably contains: the target's whole audit log is a prefix of the
+  // source's and its marks and metadata are the source's (isAncestor checks both).
   if (isAncestor(target, source)) return 'overwrite';
   if (isAncestor(source, target)) return 'target-newer';
   return 'conflict';

@@ -130,15 +130,23 @@ export function commonAuditPrefix(a: AuditEntry[], b: AuditEntry[]): number {
   return n;
 }
 
+/** True when both copies hold the same intentional-missing marks and the same metadata. */
+export function sameAnnotations(a: SessionSnapshot, b: SessionSnapshot): boolean {
+  return sortedMarks(a.marks) === sortedMarks(b.marks) && stableJson(a.metadata) === stableJson(b.metadata);
+}
+
 /**
  * True when `newer` is `older` plus later changes: the audit log is append-only and the version
  * monotonic, so an ancestor's whole log is a prefix of its descendant's and its version is not higher.
- * Equal version and log with different content is not ancestry (e.g. marks changed on both sides).
+ * Marks and metadata change neither version nor audit, so a difference there cannot be ordered: whichever
+ * side made it, replacing or deleting `older` could lose it. Ancestry then needs equal marks and metadata.
+ * Equal version and log with different content is not ancestry either (e.g. marks changed on both sides).
  */
 export function isAncestor(older: SessionSnapshot, newer: SessionSnapshot): boolean {
   if (older.version > newer.version || older.audit.length > newer.audit.length) return false;
   if (commonAuditPrefix(older.audit, newer.audit) !== older.audit.length) return false;
-  return older.version < newer.version || older.audit.length < newer.audit.length;
+  if (older.version === newer.version && older.audit.length === newer.audit.length) return false;
+  return sameAnnotations(older, newer);
 }
 
 /** Identity of a temp upload: sheet names, order and frame checksums, plus its filename. */

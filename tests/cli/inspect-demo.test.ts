@@ -106,6 +106,10 @@ describe.each(selectedBackends())('framestore inspect [%s]', (backend) => {
     const unknown = await runToExit(['inspect', 'AAAAAAAAAAAAAAAAAAAAAA'], backendEnv.env, cwd);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr.trim()).toMatch(/^framestore: SESSION_NOT_FOUND: /);
+    // Ids are base64url, so one may start with '-': it must reach the store, not the option parser.
+    const dashed = await runToExit(['inspect', '-AAAAAAAAAAAAAAAAAAAAA'], backendEnv.env, cwd);
+    expect(dashed.code).toBe(1);
+    expect(dashed.stderr.trim()).toMatch(/^framestore: SESSION_NOT_FOUND: /);
     const malformed = await runToExit(['inspect', '../../etc/passwd'], backendEnv.env, cwd);
     expect(malformed.code).toBe(1);
     expect(malformed.stderr.trim()).toMatch(/^framestore: INVALID_INPUT: /);

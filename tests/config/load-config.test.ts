@@ -118,6 +118,14 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('hunter2');
   });
 
+  it('refuses a REDIS_URL with a bad database or broken percent-encoding as CONFIG_INVALID', () => {
+    expect(configError({ REDIS_URL: 'redis://h:6379/16' }).message).toContain('REDIS_URL');
+    expect(configError({ REDIS_URL: 'redis://h:6379/abc' }).message).toContain('REDIS_URL');
+    const broken = configError({ REDIS_URL: 'redis://:%ZZsecret@h:6379/0' });
+    expect(broken.message).toContain('REDIS_URL');
+    expect(broken.message).not.toContain('secret');
+  });
+
   it('parses sentinel and cluster node lists', () => {
     const sentinel = loadConfig({
       REDIS_SENTINELS: '127.0.0.1:26379, 127.0.0.1:26380',

@@ -52,6 +52,9 @@ export function registerInspectCommand(program: Command): void {
     .command('inspect')
     .description("show a session's versions, sizes, TTL and key/file layout (does not extend its TTL)")
     .argument('<id>', 'session id (22 characters, as returned by POST /sessions)')
+    // Ids are base64url and may start with '-': without this commander reads `-AbC…` as an option.
+    .allowUnknownOption()
+    .allowExcessArguments(false)
     .option('--json', 'print the report as JSON')
     .addHelpText(
       'after',

@@ -1,14 +1,11 @@
 import type { Response, Router } from 'express';
 import { healthHttpStatus } from '../health-report.js';
+import { type Redactor, redactValues } from '../redact.js';
 import type { RouteContext } from '../route-context.js';
 
-/** Health bodies go through the redactor as text: no field of them can ever carry the Redis password. */
-function sendHealth(res: Response, status: number, body: unknown, redact: (text: string) => string): void {
-  res
-    .status(status)
-    .set('Cache-Control', 'no-store')
-    .type('application/json')
-    .send(redact(JSON.stringify(body)));
+/** Every string value of a health body goes through the redactor: none can ever carry the Redis password. */
+function sendHealth(res: Response, status: number, body: unknown, redact: Redactor): void {
+  res.status(status).set('Cache-Control', 'no-store').json(redactValues(body, redact));
 }
 
 /** Liveness, readiness and the storage report (§6). */
