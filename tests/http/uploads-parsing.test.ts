@@ -6,7 +6,7 @@ import { multipartBody, threeSheetWorkbook } from './xlsx-fixtures.js';
 
 describe('xlsx → tables', () => {
   it('reads every non-empty sheet with spreadsheet types', async () => {
-    const tables = await xlsxToTables(await threeSheetWorkbook());
+    const tables = await xlsxToTables(await threeSheetWorkbook(), { maxBytes: 1_000_000 });
     expect(Object.keys(tables)).toEqual(['Sales 2024', 'Personas', 'Notes']);
     const sales = tables['Sales 2024']!;
     expect(sales.schema.fields.map((f) => `${f.name}:${String(f.type)}`)).toEqual([
@@ -29,7 +29,9 @@ describe('xlsx → tables', () => {
   });
 
   it('refuses bytes that are not a workbook', async () => {
-    const failure = await xlsxToTables(Buffer.from('not a zip')).catch((error: unknown) => error);
+    const failure = await xlsxToTables(Buffer.from('not a zip'), { maxBytes: 1_000_000 }).catch(
+      (error: unknown) => error,
+    );
     expect(isStorageError(failure, 'INVALID_INPUT')).toBe(true);
   });
 });

@@ -31,7 +31,7 @@ export function uploadRoutes(router: Router, { manager, maxBodyBytes }: RouteCon
     const query = parseInput(uploadQuery, req.query, 'query');
     const workbook = await workbookFromRequest(req);
     const filename = query.filename ?? workbook.filename;
-    const sheets = await xlsxToTables(workbook.bytes);
+    const sheets = await xlsxToTables(workbook.bytes, { maxBytes: maxBodyBytes });
     const upload = await manager.storeTempSheets(sheets, {
       ...(filename !== undefined ? { filename } : {}),
       ...(query.ttl_seconds !== undefined ? { ttlSeconds: query.ttl_seconds } : {}),
