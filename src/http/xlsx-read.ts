@@ -141,7 +141,10 @@ function centralDirectory(bytes: Buffer): ZipEntry[] {
     const zip64 = zip64Extra(bytes, at + 46 + nameLength, extraLength);
     if (zip64 !== undefined) {
       let cursor = 0;
-      const next = (): number => field(zip64, (cursor += 8) - 8, 8);
+      const next = (): number => {
+        cursor += 8;
+        return field(zip64, cursor - 8, 8);
+      };
       if (uncompressedSize === 0xffffffff) uncompressedSize = next();
       if (compressedSize === 0xffffffff) compressedSize = next();
       if (local === 0xffffffff) local = next();

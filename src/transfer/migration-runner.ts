@@ -191,7 +191,8 @@ function tally(summary: MigrationSummary, result: MigrationItemResult & { source
         kind: result.kind,
         id: result.id,
         code: 'STALE_WRITE',
-        message: 'both copies changed since they diverged; left both untouched (resolve with export/import)',
+        message:
+          'the copies differ (history, marks or metadata) and neither contains the other; left both untouched (resolve with export/import)',
       });
       return;
     case 'failed':
