@@ -22,7 +22,7 @@ describe('InFlightLimit (REDIS_MAX_CONNECTIONS)', () => {
       expect(limit.inFlight).toBeLessThanOrEqual(3);
       releases.shift()?.();
     }
-    releases.forEach((release) => release());
+    for (const release of releases) release();
     expect(await Promise.all(calls)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(peak).toBe(3);
     expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
