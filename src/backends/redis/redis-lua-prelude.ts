@@ -90,15 +90,18 @@ end
 local function refresh(st)
   local now = now_ms()
   local target = now + st.ttl * 1000
-  local left = redis.call('PTTL', SK)
-  if left > 0 and target - (now + left) < math.min(20, st.ttl * 10) then
+  -- The exact absolute expiry (Redis 7 PEXPIRETIME): keys created while not sliding must get the very same
+  -- instant. now + PTTL can be a millisecond off; it is only the fallback for older servers.
+  local current = redis.pcall('PEXPIRETIME', SK)
+  if type(current) ~= 'number' then current = now + redis.call('PTTL', SK) end
+  if current > now and target - current < math.min(20, st.ttl * 10) then
     local need = {}
     if st.seq > 0 then need[#need + 1] = B .. 'audit' end
     for f, n in string.gmatch(st.fk, '([^:,]+):(%d+)') do
       for _, k in ipairs(frame_keys(f, n)) do need[#need + 1] = k end
     end
     if #need > 0 and redis.call('EXISTS', unpack(need)) ~= #need then fail('CORRUPT_DATA', 'partial') end
-    return now + left
+    return current
   end
   return pin_all(st, target, true)
 end
