@@ -1,4 +1,5 @@
 import type { Table } from 'apache-arrow';
+import { ByteLru } from '../../cache/byte-lru.js';
 import { type FrameCodec, frameCodecFromConfig } from '../../codec/frame-codec.js';
 import type { FramestoreConfig } from '../../config/load-config.js';
 import { isStorageError, StorageError } from '../../contract/errors.js';
@@ -34,7 +35,6 @@ import { createNewSession } from './inmemory-create.js';
 import * as edits from './inmemory-edits.js';
 import { InMemoryLayout } from './inmemory-layout.js';
 import { FileLocks } from './inmemory-lock.js';
-import { ByteLru } from './inmemory-lru.js';
 import * as maintenance from './inmemory-maintenance.js';
 import * as reads from './inmemory-reads.js';
 import { SessionStore } from './inmemory-sessions.js';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import type { LruStats } from '../../cache/byte-lru.js';
 import { isValidId } from '../../contract/ids.js';
 import type {
   HealthCheckResult,
@@ -12,7 +13,6 @@ import type {
 } from '../../contract/storage-backend.js';
 import type { Logger } from '../../logging/logger.js';
 import { listNames, removeFileQuietSync, removeTree, TEMP_PREFIX, treeBytes } from './inmemory-files.js';
-import type { LruStats } from './inmemory-lru.js';
 import type { SessionStore } from './inmemory-sessions.js';
 import { referencedBlobs, referencedFrames, type SessionState, toSessionInfo } from './inmemory-state.js';
 import type { UploadStore } from './inmemory-uploads.js';

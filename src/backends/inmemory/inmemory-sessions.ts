@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { Table } from 'apache-arrow';
+import type { ByteLru } from '../../cache/byte-lru.js';
 import { type FrameCodec, tableMemoryBytes } from '../../codec/frame-codec.js';
 import { corruptData, StorageError, sessionNotFound } from '../../contract/errors.js';
 import type { LockOptions } from '../../contract/storage-backend.js';
@@ -17,7 +18,6 @@ import {
 } from './inmemory-files.js';
 import type { InMemoryLayout } from './inmemory-layout.js';
 import { ABSENT_REV, assertFenced, type FileLocks, type LockContext } from './inmemory-lock.js';
-import type { ByteLru } from './inmemory-lru.js';
 import {
   parseState,
   referencedBlobs,

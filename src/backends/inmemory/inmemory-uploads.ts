@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Table } from 'apache-arrow';
 import { z } from 'zod';
+import type { ByteLru } from '../../cache/byte-lru.js';
 import { type FrameCodec, tableMemoryBytes } from '../../codec/frame-codec.js';
 import { corruptData, invalidInput, uploadNotFound } from '../../contract/errors.js';
 import { newId } from '../../contract/ids.js';
@@ -16,7 +17,6 @@ import {
 } from './inmemory-files.js';
 import type { InMemoryLayout } from './inmemory-layout.js';
 import type { FileLocks } from './inmemory-lock.js';
-import type { ByteLru } from './inmemory-lru.js';
 import { newFileId } from './inmemory-tx.js';
 import { assertSheetName, assertStoreOptions, assertTable, isPlainObject } from './inmemory-validate.js';
 

@@ -1,4 +1,5 @@
 import type { Table } from 'apache-arrow';
+import { ByteLru, type LruStats } from '../../cache/byte-lru.js';
 import { tableMemoryBytes } from '../../codec/frame-codec.js';
 
 /**
@@ -9,13 +10,12 @@ import { tableMemoryBytes } from '../../codec/frame-codec.js';
  * input), so every process serves exactly what a fresh decode would.
  */
 export class FrameCache {
-  private readonly entries = new Map<string, { table: Table; bytes: number }>();
+  private readonly lru: ByteLru<Table>;
   private readonly bySession = new Map<string, Set<string>>();
-  private used = 0;
-  private hits = 0;
-  private misses = 0;
 
-  constructor(private readonly maxBytes: number) {}
+  constructor(private readonly maxBytes: number) {
+    this.lru = new ByteLru<Table>(maxBytes, (key) => this.unindex(key));
+  }
 
   /** Frame ids of `sessionId` held here (the hint sent to the read script). */
   framesOf(sessionId: string): string[] {
@@ -23,68 +23,42 @@ export class FrameCache {
   }
 
   get(sessionId: string, frameId: string): Table | undefined {
-    const key = `${sessionId}/${frameId}`;
-    const entry = this.entries.get(key);
-    if (entry === undefined) {
-      this.misses += 1;
-      return undefined;
-    }
-    this.hits += 1;
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    return entry.table;
+    return this.lru.get(`${sessionId}/${frameId}`);
   }
 
   set(sessionId: string, frameId: string, table: Table): void {
     if (this.maxBytes <= 0) return;
     const bytes = tableMemoryBytes(table);
+    // One huge table must not flush everything else out.
     if (bytes > this.maxBytes / 4) return;
-    const key = `${sessionId}/${frameId}`;
-    this.remove(key);
-    this.entries.set(key, { table, bytes });
-    this.used += bytes;
+    this.lru.set(`${sessionId}/${frameId}`, table, bytes);
     let ids = this.bySession.get(sessionId);
     if (ids === undefined) {
       ids = new Set();
       this.bySession.set(sessionId, ids);
     }
     ids.add(frameId);
-    for (const oldest of this.entries.keys()) {
-      if (this.used <= this.maxBytes) break;
-      this.remove(oldest);
-    }
   }
 
   dropSession(sessionId: string): void {
-    for (const frameId of this.framesOf(sessionId)) this.remove(`${sessionId}/${frameId}`);
+    for (const frameId of this.framesOf(sessionId)) this.lru.delete(`${sessionId}/${frameId}`);
   }
 
   clear(): void {
-    this.entries.clear();
+    this.lru.clear();
     this.bySession.clear();
-    this.used = 0;
   }
 
   /** A miss is counted when the server had to send the bytes. */
   countMiss(): void {
-    this.misses += 1;
+    this.lru.countMiss();
   }
 
-  get stats(): { hits: number; misses: number; entries: number; bytes: number; maxBytes: number } {
-    return {
-      hits: this.hits,
-      misses: this.misses,
-      entries: this.entries.size,
-      bytes: this.used,
-      maxBytes: this.maxBytes,
-    };
+  get stats(): LruStats {
+    return this.lru.stats();
   }
 
-  private remove(key: string): void {
-    const entry = this.entries.get(key);
-    if (entry === undefined) return;
-    this.entries.delete(key);
-    this.used -= entry.bytes;
+  private unindex(key: string): void {
     const split = key.indexOf('/');
     const sessionId = key.slice(0, split);
     const ids = this.bySession.get(sessionId);

@@ -8,8 +8,8 @@ export interface LruStats {
 }
 
 /**
- * A least-recently-used map bounded by the sum of its entries' sizes, not their count.
- * Keys are never reused for different values by the store (frames are immutable), so there is no staleness.
+ * A least-recently-used map bounded by the sum of its entries' sizes, not their count. Both backends cache
+ * decoded frames in one. Keys are never reused for different values (frames are immutable): no staleness.
  */
 export class ByteLru<V> {
   private readonly entries = new Map<string, { value: V; bytes: number }>();
@@ -17,7 +17,11 @@ export class ByteLru<V> {
   private hits = 0;
   private misses = 0;
 
-  constructor(private readonly maxBytes: number) {}
+  /** `onRemove` hears every key that leaves by eviction or delete (not by clear), e.g. to keep an index. */
+  constructor(
+    private readonly maxBytes: number,
+    private readonly onRemove?: (key: string) => void,
+  ) {}
 
   /** The cached value (and marks it most recently used), or undefined. */
   get(key: string): V | undefined {
@@ -39,10 +43,9 @@ export class ByteLru<V> {
     if (bytes > this.maxBytes) return;
     this.entries.set(key, { value, bytes });
     this.totalBytes += bytes;
-    for (const [oldest, entry] of this.entries) {
+    for (const oldest of this.entries.keys()) {
       if (this.totalBytes <= this.maxBytes) break;
-      this.entries.delete(oldest);
-      this.totalBytes -= entry.bytes;
+      this.delete(oldest);
     }
   }
 
@@ -51,6 +54,12 @@ export class ByteLru<V> {
     if (entry === undefined) return;
     this.entries.delete(key);
     this.totalBytes -= entry.bytes;
+    this.onRemove?.(key);
+  }
+
+  /** Counts a miss found elsewhere (e.g. the server had to send the bytes). */
+  countMiss(): void {
+    this.misses += 1;
   }
 
   /** Drops every key starting with `prefix` (e.g. all frames of a deleted session). */
