@@ -56,3 +56,25 @@ export async function throughput(
   const seconds = (performance.now() - started) / 1000;
   return { opsPerSec: total / seconds, total, seconds };
 }
+
+/** Alternates createVersion and undo (each undo pops the version just made) and times both separately. */
+export async function timeVersionAndUndo(
+  backend: {
+    createVersion(id: string, label?: string): Promise<unknown>;
+    undoLastChange(id: string): Promise<unknown>;
+  },
+  sessionId: string,
+  iterations: number,
+): Promise<{ createVersion: Timing; undo: Timing }> {
+  const versionSamples: number[] = [];
+  const undoSamples: number[] = [];
+  for (let i = 0; i < iterations; i += 1) {
+    let started = performance.now();
+    await backend.createVersion(sessionId, `v${i}`);
+    versionSamples.push(performance.now() - started);
+    started = performance.now();
+    await backend.undoLastChange(sessionId);
+    undoSamples.push(performance.now() - started);
+  }
+  return { createVersion: summarize(versionSamples), undo: summarize(undoSamples) };
+}

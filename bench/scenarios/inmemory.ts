@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { InMemoryBackend } from '../../src/backends/inmemory/inmemory-backend.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { summarize, timeIt } from '../lib/measure.js';
+import { timeIt, timeVersionAndUndo } from '../lib/measure.js';
 import { atMost, type BenchRow } from '../lib/report.js';
 
 /**
@@ -38,18 +38,9 @@ export async function benchInMemory(table: Table, label: string, iterations: num
       );
       rows.push(atMost(group, 'updateDataFrame', update.p50, 'ms p50', 20));
 
-      const versionSamples: number[] = [];
-      const undoSamples: number[] = [];
-      for (let i = 0; i < iterations; i += 1) {
-        let started = performance.now();
-        await backend.createVersion(sessionId, `v${i}`);
-        versionSamples.push(performance.now() - started);
-        started = performance.now();
-        await backend.undoLastChange(sessionId);
-        undoSamples.push(performance.now() - started);
-      }
-      rows.push(atMost(group, 'createVersion', summarize(versionSamples).p50, 'ms p50', 2));
-      rows.push(atMost(group, 'undoLastChange', summarize(undoSamples).p50, 'ms p50', 2));
+      const versioned = await timeVersionAndUndo(backend, sessionId, iterations);
+      rows.push(atMost(group, 'createVersion', versioned.createVersion.p50, 'ms p50', 2));
+      rows.push(atMost(group, 'undoLastChange', versioned.undo.p50, 'ms p50', 2));
     } finally {
       await backend.close();
       await cold.close();

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { RedisBackend } from '../../src/backends/redis/redis-backend.js';
 import { encodeFrame } from '../../src/codec/frame-codec.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { summarize, throughput, timeIt } from '../lib/measure.js';
+import { throughput, timeIt, timeVersionAndUndo } from '../lib/measure.js';
 import { atLeast, atMost, type BenchRow } from '../lib/report.js';
 
 /** Rows as plain objects, the way a naive cache stores a table (BigInt made JSON-safe). */
@@ -48,18 +48,9 @@ export async function benchRedis(
     );
     rows.push(atMost(group, 'updateDataFrame', update.p50, 'ms p50', 14));
 
-    const versionSamples: number[] = [];
-    const undoSamples: number[] = [];
-    for (let i = 0; i < iterations; i += 1) {
-      let started = performance.now();
-      await backend.createVersion(sessionId, `v${i}`);
-      versionSamples.push(performance.now() - started);
-      started = performance.now();
-      await backend.undoLastChange(sessionId);
-      undoSamples.push(performance.now() - started);
-    }
-    rows.push(atMost(group, 'createVersion', summarize(versionSamples).p50, 'ms p50', 2));
-    rows.push(atMost(group, 'undoLastChange', summarize(undoSamples).p50, 'ms p50', 1));
+    const versioned = await timeVersionAndUndo(backend, sessionId, iterations);
+    rows.push(atMost(group, 'createVersion', versioned.createVersion.p50, 'ms p50', 2));
+    rows.push(atMost(group, 'undoLastChange', versioned.undo.p50, 'ms p50', 1));
 
     if (!withPeers) return rows;
 
