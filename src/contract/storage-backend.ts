@@ -132,6 +132,11 @@ export interface PromoteOptions extends CreateSessionOptions {
   keepUpload?: boolean;
 }
 
+/** Who asked for an undo, redo or restore; recorded on its audit entry. */
+export interface ActorOptions {
+  user?: string;
+}
+
 export interface LockOptions {
   /** Lock lease; extended automatically while fn runs. Default LOCK_TTL_MS. */
   ttlMs?: number;
@@ -251,9 +256,9 @@ export interface StorageBackend {
   createVersion(id: string, label?: string): Promise<VersionInfo>;
   listVersions(id: string): Promise<VersionInfo[]>;
   getVersion(id: string, version: number): Promise<Table>;
-  undoLastChange(id: string): Promise<SessionInfo>;
-  redo(id: string): Promise<SessionInfo>;
-  restoreVersion(id: string, version: number): Promise<SessionInfo>;
+  undoLastChange(id: string, opts?: ActorOptions): Promise<SessionInfo>;
+  redo(id: string, opts?: ActorOptions): Promise<SessionInfo>;
+  restoreVersion(id: string, version: number, opts?: ActorOptions): Promise<SessionInfo>;
 
   // Metadata
   getMetadata(id: string): Promise<Record<string, unknown>>;

@@ -2,6 +2,7 @@ import type { Table } from 'apache-arrow';
 import type { FramestoreConfig } from '../config/load-config.js';
 import { StorageError } from '../contract/errors.js';
 import type {
+  ActorOptions,
   AuditEntry,
   AuditInput,
   AuditQuery,
@@ -195,14 +196,14 @@ export class DataManager implements StorageBackend {
   getVersion(id: string, version: number): Promise<Table> {
     return this.run('getVersion', onSession(id), (b) => b.getVersion(id, version));
   }
-  undoLastChange(id: string): Promise<SessionInfo> {
-    return this.run('undoLastChange', onSession(id, true), (b) => b.undoLastChange(id));
+  undoLastChange(id: string, opts?: ActorOptions): Promise<SessionInfo> {
+    return this.run('undoLastChange', onSession(id, true), (b) => b.undoLastChange(id, opts));
   }
-  redo(id: string): Promise<SessionInfo> {
-    return this.run('redo', onSession(id, true), (b) => b.redo(id));
+  redo(id: string, opts?: ActorOptions): Promise<SessionInfo> {
+    return this.run('redo', onSession(id, true), (b) => b.redo(id, opts));
   }
-  restoreVersion(id: string, version: number): Promise<SessionInfo> {
-    return this.run('restoreVersion', onSession(id, true), (b) => b.restoreVersion(id, version));
+  restoreVersion(id: string, version: number, opts?: ActorOptions): Promise<SessionInfo> {
+    return this.run('restoreVersion', onSession(id, true), (b) => b.restoreVersion(id, version, opts));
   }
   getMetadata(id: string): Promise<Record<string, unknown>> {
     return this.run('getMetadata', onSession(id), (b) => b.getMetadata(id));

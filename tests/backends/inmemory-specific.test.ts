@@ -96,12 +96,20 @@ describe('a writer killed (SIGKILL) in the middle of writes', () => {
     };
     const setup = await open(env);
     const { sessionId } = await setup.createSession(makeLedger([{ writer: 'origin', step: 0 }]));
+    // The kill points are random; the seed is printed so a failing run can be replayed (CRASH_SEED=...).
+    const seed = Number(process.env.CRASH_SEED ?? Date.now() % 2 ** 31);
+    console.log(`crash test seed: ${seed} (replay with CRASH_SEED=${seed})`);
+    let state = seed;
+    const nextDelay = () => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      return state % 200;
+    };
     for (let round = 0; round < 3; round += 1) {
       const child = spawnWorker(harness, { mode: 'loop', sessionId, name: `crash${round}` });
       children.push(child);
       await child.waitEvent('started', 90_000);
       // Kill at a random point of its write loop (each write is a few ms of frame + audit + state I/O).
-      await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 200)));
+      await new Promise((resolve) => setTimeout(resolve, nextDelay()));
       child.proc.kill('SIGKILL');
       await child.exited;
 

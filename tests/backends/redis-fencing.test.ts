@@ -96,10 +96,16 @@ describe('RedisBackend locks and fencing', () => {
     );
     expect((error as { code?: string }).code).toBe('LOCK_TIMEOUT');
     expect((await b.getSession(sessionId)).version).toBe(1);
-    const waiting = b.updateDataFrame(sessionId, makeSmallTable(6), { operation: 'patient' });
-    setTimeout(release, 30);
+    let released = false;
+    const waiting = b
+      .updateDataFrame(sessionId, makeSmallTable(6), { operation: 'patient' })
+      .then((info) => ({ version: info.version, afterRelease: released }));
+    // The write is queued behind the lock: a read on the same connection still sees version 1.
+    expect((await b.getSession(sessionId)).version).toBe(1);
+    released = true;
+    release();
     await holding;
-    expect((await waiting).version).toBe(2);
+    expect(await waiting).toEqual({ version: 2, afterRelease: true });
   });
 
   test('a holder whose lock passed to another writer is refused (STALE_WRITE), in process', async () => {

@@ -47,6 +47,8 @@ describe('RedisBackend on Redis', () => {
       'audit',
       'marks',
       'meta',
+      'opq',
+      'ops',
       'schema',
       'state',
     ]);
@@ -78,7 +80,9 @@ describe('RedisBackend on Redis', () => {
         (await keysOf(raw, capped.keys.prefix, sessionId)).filter((key) => key.includes(':frame:')),
       ).toHaveLength(3);
       expect(await capped.deleteSession(sessionId)).toBe(true);
-      expect(await keysOf(raw, capped.keys.prefix, sessionId)).toEqual([]);
+      expect(await keysOf(raw, capped.keys.prefix, sessionId)).toEqual([
+        expect.stringMatching(/:gone:[A-Za-z0-9_-]+$/), // the delete's one-minute outcome tombstone
+      ]);
     } finally {
       await capped.close();
     }
@@ -173,7 +177,9 @@ describe('RedisBackend on Redis', () => {
     await expectCode(() => backend.exportSession(sessionId), 'CORRUPT_DATA');
     expect(await raw.hget(backend.keys.state(sessionId), 'v')).toBe('2');
     expect(await backend.deleteSession(sessionId)).toBe(true);
-    expect(await keysOf(raw, backend.keys.prefix, sessionId)).toEqual([]);
+    expect(await keysOf(raw, backend.keys.prefix, sessionId)).toEqual([
+      expect.stringMatching(/:gone:[A-Za-z0-9_-]+$/),
+    ]);
     const second = await backend.createSession(makeSmallTable(3));
     await raw.del(backend.keys.audit(second.sessionId));
     await expectCode(() => backend.getMetadata(second.sessionId), 'CORRUPT_DATA');

@@ -97,22 +97,20 @@ export function lockTests(ctx: ContractContext): void {
     expect(await other.withLock(sessionId, async () => 'mine', { retryCount: 0 })).toBe('mine');
   });
 
-  test('a write issued while another caller holds the lock succeeds once it is released', async () => {
+  test('a write issued while another caller holds the lock waits for it, then succeeds', async () => {
     const { sessionId } = await ctx.session(makeLedger([{ writer: 'origin', step: 0 }]));
-    const held = deferred();
-    const entered = deferred();
-    const holder = ctx.backend.withLock(sessionId, async () => {
-      entered.resolve();
-      await held.promise;
-    });
-    await entered.promise;
     const other = await ctx.create();
-    const write = other.updateDataFrame(sessionId, makeLedger([{ writer: 'late', step: 1 }]), {
-      operation: 'x',
+    let released = false;
+    let write: Promise<{ version: number; afterRelease: boolean }> | undefined;
+    await ctx.backend.withLock(sessionId, async () => {
+      write = other
+        .updateDataFrame(sessionId, makeLedger([{ writer: 'late', step: 1 }]), { operation: 'x' })
+        .then((info) => ({ version: info.version, afterRelease: released }));
+      // Reads are not locked: several round trips later the write still has not landed.
+      for (let k = 0; k < 3; k += 1) expect((await other.getSession(sessionId)).version).toBe(1);
+      released = true;
     });
-    setTimeout(() => held.resolve(), 50);
-    await holder;
-    expect((await write).version).toBe(2);
+    expect(await write).toEqual({ version: 2, afterRelease: true });
   });
 
   test(`${N_PROCESSES} processes x ${K_UPDATES} read-modify-writes under withLock lose nothing`, async () => {

@@ -4,6 +4,7 @@ import { ContractContext } from './contract-context.js';
 import { errorTests } from './contract-errors.js';
 import { lockTests } from './contract-locks.js';
 import { markTests } from './contract-marks.js';
+import { semanticsTests } from './contract-semantics.js';
 import { sessionTests } from './contract-sessions.js';
 import { transferTests } from './contract-transfer.js';
 import { ttlTests } from './contract-ttl.js';
@@ -41,5 +42,6 @@ export function runContractSuite(makeHarness: () => Promise<BackendHarness>): vo
     describe('ttl', () => ttlTests(ctx));
     describe('errors', () => errorTests(ctx));
     describe('transfer', () => transferTests(ctx));
+    describe('one semantics (§2a)', () => semanticsTests(ctx));
   });
 }

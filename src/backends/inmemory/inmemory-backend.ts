@@ -5,6 +5,7 @@ import type { FramestoreConfig } from '../../config/load-config.js';
 import { isStorageError, StorageError } from '../../contract/errors.js';
 import { assertValidId } from '../../contract/ids.js';
 import type {
+  ActorOptions,
   AuditEntry,
   AuditInput,
   AuditQuery,
@@ -31,6 +32,7 @@ import type {
   VersionInfo,
 } from '../../contract/storage-backend.js';
 import { type Logger, silentLogger } from '../../logging/logger.js';
+import * as check from '../../session/validate.js';
 import { createNewSession } from './inmemory-create.js';
 import * as edits from './inmemory-edits.js';
 import { InMemoryLayout } from './inmemory-layout.js';
@@ -43,7 +45,6 @@ import type { SessionTx } from './inmemory-tx.js';
 import * as uploadOps from './inmemory-upload-ops.js';
 import * as uploadTransfer from './inmemory-upload-transfer.js';
 import { UploadStore } from './inmemory-uploads.js';
-import * as check from './inmemory-validate.js';
 import * as versions from './inmemory-versions.js';
 
 export interface InMemoryBackendOptions {
@@ -166,7 +167,7 @@ export class InMemoryBackend implements StorageBackend {
 
   listSessions(opts: ListSessionsOptions = {}): Promise<ListSessionsResult> {
     return this.run(() => {
-      check.assertListOptions(opts);
+      check.listLimit(opts);
       return maintenance.listSessions(this.sessions, opts, this.logger);
     });
   }
@@ -191,16 +192,17 @@ export class InMemoryBackend implements StorageBackend {
     return this.session(id, () => versions.getVersion(this.sessions, id, version));
   }
 
-  undoLastChange(id: string): Promise<SessionInfo> {
-    return this.session(id, () => versions.undo(this.sessions, id));
+  undoLastChange(id: string, opts: ActorOptions = {}): Promise<SessionInfo> {
+    return this.session(id, () => versions.undo(this.sessions, this.config.maxVersions, id, opts));
   }
 
-  redo(id: string): Promise<SessionInfo> {
-    return this.session(id, () => versions.redo(this.sessions, this.config.maxVersions, id));
+  redo(id: string, opts: ActorOptions = {}): Promise<SessionInfo> {
+    return this.session(id, () => versions.redo(this.sessions, this.config.maxVersions, id, opts));
   }
 
-  restoreVersion(id: string, version: number): Promise<SessionInfo> {
-    return this.session(id, () => versions.restore(this.sessions, this.config.maxVersions, id, version));
+  restoreVersion(id: string, version: number, opts: ActorOptions = {}): Promise<SessionInfo> {
+    const max = this.config.maxVersions;
+    return this.session(id, () => versions.restore(this.sessions, max, id, version, opts));
   }
 
   getMetadata(id: string): Promise<Record<string, unknown>> {
@@ -306,7 +308,7 @@ export class InMemoryBackend implements StorageBackend {
 
   listTempUploads(opts: ListSessionsOptions = {}): Promise<ListTempUploadsResult> {
     return this.run(() => {
-      check.assertListOptions(opts);
+      check.listLimit(opts);
       return uploadOps.listTempUploads(this.uploads, opts, this.logger);
     });
   }

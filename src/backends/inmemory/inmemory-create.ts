@@ -14,7 +14,14 @@ export function mergeMetadata(
   const merged = { ...base };
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete merged[key];
-    else if (value !== undefined) merged[key] = structuredClone(value);
+    // defineProperty, not assignment: a `__proto__` key is data, never the object's prototype.
+    else if (value !== undefined)
+      Object.defineProperty(merged, key, {
+        value: structuredClone(value),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   }
   return merged;
 }

@@ -1,16 +1,17 @@
-import { corruptData, invalidInput } from '../../contract/errors.js';
+import { corruptData } from '../../contract/errors.js';
 import type { AuditEntry, AuditInput, CellRef, Mark, SessionInfo } from '../../contract/storage-backend.js';
+import {
+  assertAuditInput,
+  assertCells,
+  assertMark,
+  assertMarks,
+  assertMetadataPatch,
+  assertTtl,
+} from '../../session/validate.js';
 import { mergeMetadata } from './inmemory-create.js';
 import { assertColumnsExist, readMarks, removeMarks, upsertMarks } from './inmemory-marks.js';
 import type { SessionStore } from './inmemory-sessions.js';
 import { type SessionState, toSessionInfo } from './inmemory-state.js';
-import {
-  assertAuditInput,
-  assertCell,
-  assertMark,
-  assertMetadataPatch,
-  assertTtl,
-} from './inmemory-validate.js';
 
 /** Mutations of a session's side data (metadata, audit, marks). None of them changes `version`. */
 
@@ -46,9 +47,9 @@ export function markOne(store: SessionStore, id: string, mark: Mark): Promise<vo
 
 /** All-or-nothing: every mark is checked against the current frame's columns before anything is written. */
 export async function markBatch(store: SessionStore, id: string, marks: Mark[]): Promise<void> {
-  assertMarkList(marks);
-  marks.forEach(assertMark);
+  assertMarks(marks);
   await store.mutate(id, async (state, tx) => {
+    assertMarks(marks, state.current.rows);
     const table = await store.readFrame(id, state.current.frameId);
     if (table === undefined) throw corruptData(`session ${id}: frame file is missing`);
     assertColumnsExist(marks, new Set(table.schema.fields.map((field) => field.name)));
@@ -63,8 +64,7 @@ export async function markBatch(store: SessionStore, id: string, marks: Mark[]):
 
 export async function clearMarks(store: SessionStore, id: string, cells?: CellRef[]): Promise<number> {
   if (cells !== undefined) {
-    assertMarkList(cells);
-    cells.forEach(assertCell);
+    assertCells(cells);
   }
   const { result } = await store.mutate(id, async (state, tx) => {
     const { kept, removed } = removeMarks(readMarks(marksFile(store, id, state), id), cells);
@@ -95,8 +95,4 @@ export async function touchSession(
     result: undefined,
   }));
   return toSessionInfo(state, expiresAtMs);
-}
-
-function assertMarkList(marks: unknown): asserts marks is unknown[] {
-  if (!Array.isArray(marks)) throw invalidInput('marks must be an array');
 }

@@ -3,17 +3,22 @@ import type { VersionInfo } from '../../contract/storage-backend.js';
 import type { FrameRef, SessionState, StoredVersion } from './inmemory-state.js';
 
 /**
- * Version semantics shared with every backend, as pure state transitions. They only move frame references,
- * so their cost does not depend on the size of the frames. Each returns the next state with `version` + 1.
+ * Version semantics (docs/semantics.md) as pure state transitions. They only move frame references, so their
+ * cost does not depend on the size of the frames. Each returns the next state with `version` + 1.
  */
 
 /** The current frame as a history/redo entry, numbered with the version at which it was current. */
-function currentAsEntry(state: SessionState, operation: string, now: string, label?: string): StoredVersion {
+function currentAsEntry(
+  state: SessionState,
+  now: string,
+  operation: string | undefined,
+  label: string | undefined,
+): StoredVersion {
   const { frameId, rows, columns, bytes } = state.current;
   const info: VersionInfo = {
     version: state.version,
     ...(label !== undefined ? { label } : {}),
-    operation,
+    ...(operation !== undefined ? { operation } : {}),
     createdAt: now,
     rows,
     columns,
@@ -22,16 +27,27 @@ function currentAsEntry(state: SessionState, operation: string, now: string, lab
   return { info, frameId };
 }
 
+/** An entry made current again; it remembers its operation and label for when it moves back. */
 const entryAsFrame = (entry: StoredVersion): FrameRef => ({
   frameId: entry.frameId,
   rows: entry.info.rows,
   columns: entry.info.columns,
   bytes: entry.info.bytes,
+  ...(entry.info.operation !== undefined ? { operation: entry.info.operation } : {}),
+  ...(entry.info.label !== undefined ? { label: entry.info.label } : {}),
+});
+
+/** A fresh current frame (update, restore) remembers nothing. */
+const plainFrame = ({ frameId, rows, columns, bytes }: FrameRef): FrameRef => ({
+  frameId,
+  rows,
+  columns,
+  bytes,
 });
 
 /** Oldest entries fall off first. */
-const capped = (history: StoredVersion[], maxVersions: number): StoredVersion[] =>
-  history.length > maxVersions ? history.slice(history.length - maxVersions) : history;
+const capped = (entries: StoredVersion[], maxVersions: number): StoredVersion[] =>
+  entries.length > maxVersions ? entries.slice(entries.length - maxVersions) : entries;
 
 /** A new current frame; the previous one becomes a version; redo is cleared. */
 export function applyUpdate(
@@ -41,58 +57,67 @@ export function applyUpdate(
   maxVersions: number,
   now: string,
 ): SessionState {
-  const history = capped([...state.history, currentAsEntry(state, operation, now)], maxVersions);
-  return { ...state, version: state.version + 1, current: frame, history, redo: [] };
+  const history = capped([...state.history, currentAsEntry(state, now, operation, undefined)], maxVersions);
+  return { ...state, version: state.version + 1, current: plainFrame(frame), history, redo: [] };
 }
 
-/** Records the current frame as a named version without changing it. */
+/** Records the current frame as a named version without changing it; redo is kept. */
 export function applyCreateVersion(
   state: SessionState,
   label: string | undefined,
   maxVersions: number,
   now: string,
 ): { state: SessionState; info: VersionInfo } {
-  const entry = currentAsEntry(state, 'snapshot', now, label);
+  const entry = currentAsEntry(state, now, 'snapshot', label);
   const history = capped([...state.history, entry], maxVersions);
-  return { state: { ...state, version: state.version + 1, history }, info: entry.info };
+  const redo = capped(state.redo, maxVersions);
+  return { state: { ...state, version: state.version + 1, history, redo }, info: entry.info };
 }
 
-export function applyUndo(state: SessionState, now: string): SessionState {
+/** Entries move unchanged between history and redo: they keep their operation and label. */
+export function applyUndo(state: SessionState, maxVersions: number, now: string): SessionState {
   const previous = state.history.at(-1);
   if (previous === undefined)
     throw new StorageError('NOTHING_TO_UNDO', 'there is no earlier version to undo to');
+  const leaving = currentAsEntry(state, now, state.current.operation ?? 'undo', state.current.label);
   return {
     ...state,
     version: state.version + 1,
     current: entryAsFrame(previous),
     history: state.history.slice(0, -1),
-    redo: [...state.redo, currentAsEntry(state, 'undo', now)],
+    redo: capped([...state.redo, leaving], maxVersions),
   };
 }
 
 export function applyRedo(state: SessionState, maxVersions: number, now: string): SessionState {
   const next = state.redo.at(-1);
   if (next === undefined) throw new StorageError('NOTHING_TO_REDO', 'there is no undone change to redo');
+  const leaving = currentAsEntry(state, now, state.current.operation ?? 'redo', state.current.label);
   return {
     ...state,
     version: state.version + 1,
     current: entryAsFrame(next),
-    history: capped([...state.history, currentAsEntry(state, 'redo', now)], maxVersions),
+    history: capped([...state.history, leaving], maxVersions),
     redo: state.redo.slice(0, -1),
   };
 }
 
-/** The frame of a listed version, or of the current one. */
+/** The frame a version number names: the current one, a history entry or a redo entry. */
 export function findVersionFrame(state: SessionState, version: number): FrameRef | undefined {
   if (version === state.version) return state.current;
-  const entry = state.history.find((candidate) => candidate.info.version === version);
+  const entry =
+    state.history.find((candidate) => candidate.info.version === version) ??
+    state.redo.find((candidate) => candidate.info.version === version);
   return entry === undefined ? undefined : entryAsFrame(entry);
 }
 
 export const versionNotFound = (version: number): StorageError =>
   new StorageError('VERSION_NOT_FOUND', `version ${version} does not exist (or fell off the history)`);
 
-/** Makes a listed version current again; the current frame becomes a version and redo is cleared. */
+/**
+ * Makes a held version current again; the current frame becomes a version and redo is cleared. Restoring
+ * the current version returns the state unchanged (nothing to record).
+ */
 export function applyRestore(
   state: SessionState,
   version: number,
@@ -101,11 +126,12 @@ export function applyRestore(
 ): SessionState {
   const target = findVersionFrame(state, version);
   if (target === undefined) throw versionNotFound(version);
+  if (version === state.version) return state;
   return {
     ...state,
     version: state.version + 1,
-    current: target,
-    history: capped([...state.history, currentAsEntry(state, 'restore', now)], maxVersions),
+    current: plainFrame(target),
+    history: capped([...state.history, currentAsEntry(state, now, 'restore', undefined)], maxVersions),
     redo: [],
   };
 }

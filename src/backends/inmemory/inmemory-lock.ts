@@ -1,9 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import lockfile from 'proper-lockfile';
-import { invalidInput, StorageError } from '../../contract/errors.js';
+import { StorageError } from '../../contract/errors.js';
 import type { LockOptions } from '../../contract/storage-backend.js';
 import type { Logger } from '../../logging/logger.js';
+import { LOCK_TTL_MIN_MS } from '../../session/limits.js';
+import { lockBackoffMs, lockPlan } from '../../session/lock-backoff.js';
 
 /** What one holder of a lock knows; shared by everything that runs inside its withLock. */
 export interface LockContext {
@@ -29,20 +31,12 @@ export const ABSENT_REV = '-';
 /** Module-wide, so two backend instances in one process over the same directory also exclude each other. */
 const heldInProcess = new Set<string>();
 const contexts = new AsyncLocalStorage<ReadonlyMap<string, { ctx: LockContext; inLeaf: boolean }>>();
-const MAX_BACKOFF_MS = 1000;
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The shared limits (docs/semantics.md); defaults are filled in where the lock is taken. */
 function checkOptions(opts: LockOptions): void {
-  const bad = (name: string, value: unknown, min: number) =>
-    value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < min)
-      ? invalidInput(`lock option ${name} must be an integer >= ${min}`)
-      : undefined;
-  const problem =
-    bad('ttlMs', opts.ttlMs, 1) ??
-    bad('retryCount', opts.retryCount, 0) ??
-    bad('retryDelayMs', opts.retryDelayMs, 0);
-  if (problem) throw problem;
+  lockPlan(opts, { ttlMs: LOCK_TTL_MIN_MS, retryCount: 0 });
 }
 
 /**
@@ -136,9 +130,7 @@ export class FileLocks {
           },
         );
       }
-      // Exponential backoff with jitter, so contenders spread out instead of retrying in lockstep.
-      const ceiling = Math.min(MAX_BACKOFF_MS, baseDelay * 2 ** attempt);
-      await delay(ceiling / 2 + Math.random() * (ceiling / 2));
+      await delay(lockBackoffMs(attempt, baseDelay));
     }
   }
 

@@ -12,11 +12,12 @@ import type {
   StorageStats,
 } from '../../contract/storage-backend.js';
 import type { Logger } from '../../logging/logger.js';
+import { listLimit } from '../../session/validate.js';
+import { decodeCursor, encodeCursor } from './inmemory-cursor.js';
 import { listNames, removeFileQuietSync, removeTree, TEMP_PREFIX, treeBytes } from './inmemory-files.js';
 import type { SessionStore } from './inmemory-sessions.js';
 import { referencedBlobs, referencedFrames, type SessionState, toSessionInfo } from './inmemory-state.js';
 import type { UploadStore } from './inmemory-uploads.js';
-import { DEFAULT_LIST_LIMIT, decodeCursor, encodeCursor } from './inmemory-validate.js';
 
 /** Ids present as folders, sorted: the stable order of listings and cursors. */
 export async function listIds(dir: string): Promise<string[]> {
@@ -30,7 +31,7 @@ export async function pageIds<T>(
   visit: (id: string) => T | undefined,
 ): Promise<{ items: T[]; cursor?: string }> {
   const after = decodeCursor(opts.cursor);
-  const limit = opts.limit ?? DEFAULT_LIST_LIMIT;
+  const limit = listLimit(opts);
   const ids = await listIds(dir);
   const items: T[] = [];
   let index = after === undefined ? 0 : ids.findIndex((id) => id > after);

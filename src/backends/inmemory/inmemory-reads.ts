@@ -1,8 +1,8 @@
 import type { AuditEntry, AuditQuery, SessionInfo, VersionInfo } from '../../contract/storage-backend.js';
+import { assertAuditQuery } from '../../session/validate.js';
 import { readAudit } from './inmemory-audit.js';
 import type { SessionStore } from './inmemory-sessions.js';
 import { toSessionInfo } from './inmemory-state.js';
-import { assertAuditQuery } from './inmemory-validate.js';
 
 /** Session reads (each slides the TTL, except sessionExists) and delete. */
 

@@ -19,7 +19,18 @@ export const versionInfoSchema = z.object({
 
 const storedVersionSchema = z.object({ info: versionInfoSchema, frameId: fileId });
 
-const frameRefSchema = z.object({ frameId: fileId, rows: count, columns: count, bytes: count });
+/**
+ * The current frame. `operation`/`label` remember the history entry it came from (undo, redo), so that moving
+ * it back into history restores the entry unchanged (docs/semantics.md).
+ */
+const frameRefSchema = z.object({
+  frameId: fileId,
+  rows: count,
+  columns: count,
+  bytes: count,
+  operation: z.string().optional(),
+  label: z.string().optional(),
+});
 
 const stateSchema = z.object({
   format: z.literal(1),
@@ -70,6 +81,8 @@ export function parseState(bytes: Buffer, sessionId: string): SessionState {
   }
   if (parsed.data.sessionId !== sessionId)
     throw corruptData(`session ${sessionId}: state file names another session`);
+  // zod rebuilds records by assignment, which turns a `__proto__` key into a prototype: keep the parsed JSON.
+  parsed.data.metadata = (raw as { metadata: Record<string, unknown> }).metadata;
   return parsed.data;
 }
 

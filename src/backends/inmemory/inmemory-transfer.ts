@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { type FrameCodec, verifyFrame } from '../../codec/frame-codec.js';
+import type { FrameCodec } from '../../codec/frame-codec.js';
 import { corruptData, invalidInput, StorageError } from '../../contract/errors.js';
 import { assertValidId } from '../../contract/ids.js';
 import type {
@@ -8,55 +7,15 @@ import type {
   SessionInfo,
   SessionSnapshot,
 } from '../../contract/storage-backend.js';
+import { checkSessionSnapshot as checkSnapshot } from '../../session/snapshot-schema.js';
+import { isPlainObject } from '../../session/validate.js';
 import { readAudit, writeAuditEntries } from './inmemory-audit.js';
 import { readFileIfExists } from './inmemory-files.js';
 import { assertFenced } from './inmemory-lock.js';
 import { readMarks } from './inmemory-marks.js';
 import type { SessionStore } from './inmemory-sessions.js';
-import {
-  referencedFrames,
-  type SessionState,
-  type StoredVersion,
-  toSessionInfo,
-  versionInfoSchema,
-} from './inmemory-state.js';
+import { referencedFrames, type SessionState, type StoredVersion, toSessionInfo } from './inmemory-state.js';
 import { newFileId } from './inmemory-tx.js';
-import { isPlainObject } from './inmemory-validate.js';
-
-const count = z.number().int().nonnegative();
-const frameId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
-const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'expected an ISO-8601 date');
-const snapshotVersion = z.object({ info: versionInfoSchema, frameId });
-
-const snapshotSchema = z.object({
-  formatVersion: z.literal(1),
-  sessionId: z.string(),
-  filename: z.string().optional(),
-  createdAt: isoDate,
-  updatedAt: isoDate,
-  expiresAt: isoDate,
-  ttlSeconds: z.number().int().positive(),
-  version: z.number().int().positive(),
-  currentFrameId: frameId,
-  history: z.array(snapshotVersion),
-  redo: z.array(snapshotVersion),
-  metadata: z.record(z.string(), z.unknown()),
-  audit: z.array(
-    z.object({
-      seq: z.number().int().positive(),
-      at: z.string(),
-      operation: z.string(),
-      details: z.record(z.string(), z.unknown()).optional(),
-      user: z.string().optional(),
-      rowsBefore: count.optional(),
-      rowsAfter: count.optional(),
-    }),
-  ),
-  marks: z.array(
-    z.object({ row: count, column: z.string().min(1), reason: z.string().optional(), markedAt: z.string() }),
-  ),
-  frames: z.record(frameId, z.instanceof(Uint8Array)),
-});
 
 /** A consistent copy of a whole session (under its lock), frames as stored bytes. Does not slide the TTL. */
 export async function exportSession(store: SessionStore, id: string): Promise<SessionSnapshot> {
@@ -97,34 +56,6 @@ const copyVersion = (entry: StoredVersion): StoredVersion => ({
   info: { ...entry.info },
   frameId: entry.frameId,
 });
-
-/** Checks shape, ids, references and every frame's checksum before anything is written. */
-function checkSnapshot(snapshot: unknown): SessionSnapshot {
-  if (!isPlainObject(snapshot)) throw invalidInput('snapshot must be an object');
-  assertValidId(snapshot.sessionId);
-  const parsed = snapshotSchema.safeParse(snapshot);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw invalidInput(`malformed session snapshot: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`);
-  }
-  const value = parsed.data as SessionSnapshot;
-  const needed = [
-    value.currentFrameId,
-    ...value.history.map((e) => e.frameId),
-    ...value.redo.map((e) => e.frameId),
-  ];
-  for (const frame of needed) {
-    const bytes = value.frames[frame];
-    if (bytes === undefined) throw invalidInput(`snapshot references frame ${frame} but does not contain it`);
-    verifyFrame(bytes);
-  }
-  let lastSeq = 0;
-  for (const entry of value.audit) {
-    if (entry.seq <= lastSeq) throw invalidInput('snapshot audit seq numbers must increase');
-    lastSeq = entry.seq;
-  }
-  return value;
-}
 
 /** Writes a whole session with one commit point, keeping its id, history, redo, audit, marks and remaining TTL. */
 export async function importSession(

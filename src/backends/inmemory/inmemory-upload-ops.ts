@@ -9,11 +9,11 @@ import type {
   TempUploadInfo,
 } from '../../contract/storage-backend.js';
 import type { Logger } from '../../logging/logger.js';
+import { assertCreateOptions, assertSheetName } from '../../session/validate.js';
 import { createNewSession } from './inmemory-create.js';
 import { pageIds } from './inmemory-maintenance.js';
 import type { SessionStore } from './inmemory-sessions.js';
 import { toUploadInfo, type UploadStore } from './inmemory-uploads.js';
-import { assertCreateOptions, assertSheetName } from './inmemory-validate.js';
 
 /** Temp-upload operations of the backend: read, delete, list and promote to a session. */
 

@@ -4,10 +4,10 @@ import { verifyFrame } from '../../codec/frame-codec.js';
 import { corruptData, invalidInput, StorageError } from '../../contract/errors.js';
 import { assertValidId } from '../../contract/ids.js';
 import type { ImportOptions, TempUploadInfo, TempUploadSnapshot } from '../../contract/storage-backend.js';
+import { assertSheetName, isPlainObject } from '../../session/validate.js';
 import { readFileIfExists, removeFileQuietSync, writeImmutable } from './inmemory-files.js';
 import { newFileId } from './inmemory-tx.js';
 import { toUploadInfo, type UploadManifest, type UploadStore } from './inmemory-uploads.js';
-import { assertSheetName, isPlainObject } from './inmemory-validate.js';
 
 const count = z.number().int().nonnegative();
 const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'expected an ISO-8601 date');

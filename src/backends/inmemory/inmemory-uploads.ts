@@ -7,6 +7,7 @@ import { corruptData, invalidInput, uploadNotFound } from '../../contract/errors
 import { newId } from '../../contract/ids.js';
 import type { SheetInfo, StoreTempOptions, TempUploadInfo } from '../../contract/storage-backend.js';
 import type { Logger } from '../../logging/logger.js';
+import { assertSheetName, assertStoreOptions, assertTable, isPlainObject } from '../../session/validate.js';
 import {
   commitFileSync,
   fsyncDirSync,
@@ -18,7 +19,6 @@ import {
 import type { InMemoryLayout } from './inmemory-layout.js';
 import type { FileLocks } from './inmemory-lock.js';
 import { newFileId } from './inmemory-tx.js';
-import { assertSheetName, assertStoreOptions, assertTable, isPlainObject } from './inmemory-validate.js';
 
 const count = z.number().int().nonnegative();
 const manifestSchema = z.object({

@@ -1,6 +1,7 @@
 import type { Table } from 'apache-arrow';
 import { StorageError } from '../../contract/errors.js';
 import type { ChangeInput, SessionInfo, VersionInfo } from '../../contract/storage-backend.js';
+import { assertActorOptions, assertVersionNumber, normalizeLabel } from '../../session/validate.js';
 import {
   applyCreateVersion,
   applyRedo,
@@ -13,7 +14,6 @@ import {
 import type { SessionStore } from './inmemory-sessions.js';
 import { type SessionState, toSessionInfo } from './inmemory-state.js';
 import type { SessionTx } from './inmemory-tx.js';
-import { assertLabel, assertVersionNumber } from './inmemory-validate.js';
 
 /** The frame-changing operations: each is one locked read-modify-write that moves references. */
 
@@ -57,28 +57,32 @@ export async function createVersion(
   id: string,
   label: string | undefined,
 ): Promise<VersionInfo> {
-  assertLabel(label);
+  const name = normalizeLabel(label);
   const { result } = await store.mutate(id, async (current, tx) => {
-    const { state, info } = applyCreateVersion(current, label, maxVersions, tx.now);
+    const { state, info } = applyCreateVersion(current, name, maxVersions, tx.now);
     return { state, result: info };
   });
   return result;
 }
 
-/** Undo, redo or restore: a state transition plus its audit entry. */
+/** Undo, redo or restore: a state transition plus its audit entry (none when nothing changed). */
 async function moveCurrent(
   store: SessionStore,
   id: string,
   operation: 'undo' | 'redo' | 'restore',
   transition: (state: SessionState, tx: SessionTx) => SessionState,
+  opts: { user?: string },
   details?: Record<string, unknown>,
 ): Promise<SessionInfo> {
+  assertActorOptions(opts);
   const { state, expiresAtMs } = await store.mutate(id, async (current, tx) => {
     const next = transition(current, tx);
+    if (next === current) return { state: current, result: undefined };
     next.audit = tx.appendAudit(current.audit, [
       {
         operation,
         ...(details !== undefined ? { details } : {}),
+        ...(opts.user !== undefined ? { user: opts.user } : {}),
         rowsBefore: current.current.rows,
         rowsAfter: next.current.rows,
       },
@@ -88,25 +92,36 @@ async function moveCurrent(
   return toSessionInfo(state, expiresAtMs);
 }
 
-export const undo = (store: SessionStore, id: string): Promise<SessionInfo> =>
-  moveCurrent(store, id, 'undo', (state, tx) => applyUndo(state, tx.now));
+export const undo = (
+  store: SessionStore,
+  maxVersions: number,
+  id: string,
+  opts: { user?: string } = {},
+): Promise<SessionInfo> =>
+  moveCurrent(store, id, 'undo', (state, tx) => applyUndo(state, maxVersions, tx.now), opts);
 
-export const redo = (store: SessionStore, maxVersions: number, id: string): Promise<SessionInfo> =>
-  moveCurrent(store, id, 'redo', (state, tx) => applyRedo(state, maxVersions, tx.now));
+export const redo = (
+  store: SessionStore,
+  maxVersions: number,
+  id: string,
+  opts: { user?: string } = {},
+): Promise<SessionInfo> =>
+  moveCurrent(store, id, 'redo', (state, tx) => applyRedo(state, maxVersions, tx.now), opts);
 
 export function restore(
   store: SessionStore,
   maxVersions: number,
   id: string,
   version: number,
+  opts: { user?: string } = {},
 ): Promise<SessionInfo> {
   assertVersionNumber(version);
   const transition = (state: SessionState, tx: SessionTx) =>
     applyRestore(state, version, maxVersions, tx.now);
-  return moveCurrent(store, id, 'restore', transition, { version });
+  return moveCurrent(store, id, 'restore', transition, opts, { version });
 }
 
-/** A listed version's table, or the current one's. */
+/** The table of a version the session holds (current, history or redo). */
 export function getVersion(store: SessionStore, id: string, version: number): Promise<Table> {
   assertVersionNumber(version);
   return store.readLive(id, (state) => {

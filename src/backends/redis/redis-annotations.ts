@@ -8,8 +8,9 @@ import type {
   Mark,
   MarkedCell,
 } from '../../contract/storage-backend.js';
+import { assertAuditQuery, assertCells, assertMarks } from '../../session/validate.js';
 import type { RedisContext } from './redis-context.js';
-import { auditTail, checkCell, checkMark, checkPlainObject, metadataPairs, toJson } from './redis-input.js';
+import { auditTail, metadataPairs, toJson } from './redis-input.js';
 import type { ScriptFailure } from './redis-scripts.js';
 import { readFrame } from './redis-sessions.js';
 import { pairs, parseAuditEntry, parseMarks, replyText } from './redis-state.js';
@@ -18,7 +19,14 @@ import { pairs, parseAuditEntry, parseMarks, replyText } from './redis-state.js'
 
 function parseMetadata(flat: unknown[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(pairs(flat))) out[key] = JSON.parse(value);
+  // defineProperty: a `__proto__` field is a key like any other, never the object's prototype.
+  for (const [key, value] of Object.entries(pairs(flat)))
+    Object.defineProperty(out, key, {
+      value: JSON.parse(value),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return out;
 }
 
@@ -58,12 +66,8 @@ export async function getAuditLog(
   query: AuditQuery = {},
 ): Promise<AuditEntry[]> {
   assertValidId(id);
-  checkPlainObject(query, 'query');
+  assertAuditQuery(query);
   const offset = query.offset ?? 0;
-  if (!Number.isInteger(offset) || offset < 0) throw invalidInput('offset must be an integer ≥ 0');
-  if (query.limit !== undefined && (!Number.isInteger(query.limit) || query.limit < 1)) {
-    throw invalidInput('limit must be an integer ≥ 1');
-  }
   const stop = query.limit === undefined ? -1 : offset + query.limit - 1;
   const raw = (await ctx.script('fsAudit', [ctx.keys.state(id)], ['get', offset, stop], { id })) as unknown[];
   return raw.map(parseAuditEntry);
@@ -85,11 +89,10 @@ async function fillSchema(ctx: RedisContext, id: string, frameId: string): Promi
 /** All-or-nothing; every column must exist in the current frame; re-marking a cell replaces it. */
 export async function markBatch(ctx: RedisContext, id: string, marks: Mark[]): Promise<void> {
   assertValidId(id);
-  if (!Array.isArray(marks)) throw invalidInput('marks must be an array');
+  assertMarks(marks);
   const markedAt = new Date().toISOString();
   const triples: string[] = [];
-  marks.forEach((mark, index) => {
-    checkMark(mark, `marks[${index}]`);
+  marks.forEach((mark) => {
     const value = toJson({ ...(mark.reason !== undefined ? { reason: mark.reason } : {}), markedAt }, 'mark');
     triples.push(String(mark.row), mark.column, value);
   });
@@ -101,6 +104,12 @@ export async function markBatch(ctx: RedisContext, id: string, marks: Mark[]): P
   const onFailure = (failure: ScriptFailure): StorageError | undefined => {
     if (failure.code === 'NEED_SCHEMA') missingSchema = failure.detail;
     if (failure.code !== 'INVALID_INPUT') return undefined;
+    if (failure.detail.startsWith('row:')) {
+      const index = Number(failure.detail.slice(4));
+      return invalidInput(
+        `marks[${index}].row ${marks[index]?.row} is outside the current frame of session ${id}`,
+      );
+    }
     const bad = marks[Number(failure.detail)];
     return invalidInput(`column ${JSON.stringify(bad?.column)} does not exist in session ${id}`);
   };
@@ -128,9 +137,8 @@ export async function clearMarks(ctx: RedisContext, id: string, cells?: CellRef[
   assertValidId(id);
   const args: string[] = [];
   if (cells !== undefined) {
-    if (!Array.isArray(cells)) throw invalidInput('cells must be an array');
-    cells.forEach((cell, index) => {
-      checkCell(cell, `cells[${index}]`);
+    assertCells(cells);
+    cells.forEach((cell) => {
       args.push(String(cell.row), cell.column);
     });
     if (args.length === 0) {

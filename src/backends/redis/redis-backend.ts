@@ -2,6 +2,7 @@ import type { Table } from 'apache-arrow';
 import { frameCodecFromConfig } from '../../codec/frame-codec.js';
 import type { FramestoreConfig } from '../../config/load-config.js';
 import type {
+  ActorOptions,
   AuditEntry,
   AuditInput,
   AuditQuery,
@@ -161,14 +162,14 @@ export class RedisBackend implements StorageBackend {
   getVersion(id: string, version: number): Promise<Table> {
     return versions.getVersion(this.ctx, id, version);
   }
-  undoLastChange(id: string): Promise<SessionInfo> {
-    return versions.undoLastChange(this.ctx, id);
+  undoLastChange(id: string, opts?: ActorOptions): Promise<SessionInfo> {
+    return versions.undoLastChange(this.ctx, id, opts);
   }
-  redo(id: string): Promise<SessionInfo> {
-    return versions.redo(this.ctx, id);
+  redo(id: string, opts?: ActorOptions): Promise<SessionInfo> {
+    return versions.redo(this.ctx, id, opts);
   }
-  restoreVersion(id: string, version: number): Promise<SessionInfo> {
-    return versions.restoreVersion(this.ctx, id, version);
+  restoreVersion(id: string, version: number, opts?: ActorOptions): Promise<SessionInfo> {
+    return versions.restoreVersion(this.ctx, id, version, opts);
   }
 
   getMetadata(id: string): Promise<Record<string, unknown>> {

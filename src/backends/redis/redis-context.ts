@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes } from 'node:crypto';
 import type { FrameCodec } from '../../codec/frame-codec.js';
 import type { FramestoreConfig } from '../../config/load-config.js';
 import {
@@ -10,11 +11,14 @@ import {
   uploadNotFound,
 } from '../../contract/errors.js';
 import type { Logger } from '../../logging/logger.js';
+import { DEFAULT_LOCK_RETRY_DELAY_MS } from '../../session/limits.js';
+import { lockBackoffMs } from '../../session/lock-backoff.js';
 import type { FrameCache } from './redis-cache.js';
 import { backendUnavailable, type RedisClient } from './redis-client.js';
 import { InFlightLimit } from './redis-inflight.js';
 import type { RedisKeys } from './redis-keys.js';
 import {
+  operationArg,
   runScript,
   type ScriptArg,
   type ScriptFailure,
@@ -22,20 +26,14 @@ import {
   scriptFailure,
 } from './redis-scripts.js';
 
+/** 96 random bits: unique per write call, shared by its resends. */
+const newOperationId = (): string => randomBytes(12).toString('base64url');
+
 /** What withLock knows about one held session lock: its token, the fencing version, whether the lease was lost. */
 export interface LockScope {
   token: string;
   version: number | null;
   lost: boolean;
-}
-
-const DEFAULT_RETRY_DELAY_MS = 50;
-const MAX_RETRY_DELAY_MS = 2000;
-
-/** Exponential backoff with equal jitter: half fixed, half random; capped at 2 s. */
-export function backoffDelay(attempt: number, baseMs = DEFAULT_RETRY_DELAY_MS): number {
-  const ceiling = Math.min(baseMs * 2 ** attempt, MAX_RETRY_DELAY_MS);
-  return ceiling / 2 + Math.random() * (ceiling / 2);
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -105,10 +103,12 @@ export class RedisContext {
     args: readonly ScriptArg[],
     call: ScriptCall,
   ): Promise<unknown> {
+    // One id for every attempt of this call: a resend of a write that ran returns its first outcome.
+    const withOp = [...args, ...operationArg(name, args, newOperationId)];
     for (let attempt = 0; ; attempt += 1) {
       this.ensureOpen();
       try {
-        return await this.limit.run(() => runScript(this.client, name, keys, args, call.buffers));
+        return await this.limit.run(() => runScript(this.client, name, keys, withOp, call.buffers));
       } catch (error) {
         const failure = scriptFailure(error);
         if (failure === undefined) {
@@ -125,7 +125,7 @@ export class RedisContext {
         if (attempt >= this.config.lockRetryCount) {
           throw new StorageError('LOCK_TIMEOUT', `session ${call.id} stayed locked by another writer`);
         }
-        await sleep(backoffDelay(attempt));
+        await sleep(lockBackoffMs(attempt, DEFAULT_LOCK_RETRY_DELAY_MS));
       }
     }
   }

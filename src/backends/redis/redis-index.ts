@@ -2,8 +2,8 @@ import { Cluster } from 'ioredis';
 import { invalidInput } from '../../contract/errors.js';
 import { isValidId } from '../../contract/ids.js';
 import type { ListSessionsOptions } from '../../contract/storage-backend.js';
+import { listLimit } from '../../session/validate.js';
 import type { RedisContext } from './redis-context.js';
-import { checkLimit } from './redis-input.js';
 
 /**
  * The advisory indexes of session and upload ids: sorted sets scored by creation time, under the key prefix
@@ -62,7 +62,7 @@ export async function pageIndex<T>(
   opts: ListSessionsOptions,
   load: (ids: string[]) => Promise<(T | undefined)[]>,
 ): Promise<{ items: T[]; cursor?: string }> {
-  const limit = checkLimit(opts.limit);
+  const limit = listLimit(opts);
   const start = decodeCursor(opts.cursor);
   const items: { item: T; position: Position }[] = [];
   let offset = 0;

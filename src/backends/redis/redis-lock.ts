@@ -2,19 +2,12 @@ import Redlock, { ExecutionError, type Lock, ResourceLockedError } from 'redlock
 import { invalidInput, isStorageError, StorageError } from '../../contract/errors.js';
 import { assertValidId } from '../../contract/ids.js';
 import type { LockOptions } from '../../contract/storage-backend.js';
+import { lockBackoffMs, lockPlan } from '../../session/lock-backoff.js';
 import { backendUnavailable } from './redis-client.js';
-import { backoffDelay, type LockScope, type RedisContext } from './redis-context.js';
+import type { LockScope, RedisContext } from './redis-context.js';
 import { sessionInfo } from './redis-sessions.js';
 
-const DEFAULT_RETRY_DELAY_MS = 50;
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function positiveInt(value: number | undefined, fallback: number, what: string, min: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min) throw invalidInput(`${what} must be an integer ≥ ${min}`);
-  return value;
-}
 
 /**
  * Session locks over redlock 5.0.0-beta.2. Its `using()` auto-extension has known bugs (redlock #274, #276,
@@ -40,9 +33,10 @@ export class RedisLocks {
     // Re-entrant: a nested withLock on a session this context already holds just runs.
     if (held?.has(id)) return fn();
     const { config } = this.ctx;
-    const ttl = positiveInt(opts.ttlMs, config.lockTtlMs, 'ttlMs', 10);
-    const retries = positiveInt(opts.retryCount, config.lockRetryCount, 'retryCount', 0);
-    const baseDelay = positiveInt(opts.retryDelayMs, DEFAULT_RETRY_DELAY_MS, 'retryDelayMs', 1);
+    const plan = lockPlan(opts, { ttlMs: config.lockTtlMs, retryCount: config.lockRetryCount });
+    const ttl = plan.ttlMs;
+    const retries = plan.retryCount;
+    const baseDelay = plan.retryDelayMs;
     let lock = await this.acquire(id, ttl, retries, baseDelay);
     const scope: LockScope = { token: lock.value, version: null, lost: false };
     let timer: NodeJS.Timeout | undefined;
@@ -101,7 +95,7 @@ export class RedisLocks {
             `session ${id} is locked by another writer; gave up after ${attempt + 1} attempts`,
           );
         }
-        await sleep(backoffDelay(attempt, baseDelay));
+        await sleep(lockBackoffMs(attempt, baseDelay));
       }
     }
   }

@@ -60,6 +60,7 @@ if mode == 'set' then
   for _, name in ipairs(cjson.decode(raw)) do columns[name] = true end
   for i = 3, #ARGV, 3 do
     if not columns[ARGV[i + 1]] then fail('INVALID_INPUT', tostring((i - 3) / 3)) end
+    if tonumber(ARGV[i]) >= cur.r then fail('INVALID_INPUT', 'row:' .. tostring((i - 3) / 3)) end
   end
   for i = 3, #ARGV, 3 do redis.call('HSET', MK, ARGV[i] .. ':' .. ARGV[i + 1], ARGV[i + 2]) end
   redis.call('PEXPIREAT', MK, at)

@@ -75,6 +75,8 @@ local function pin_all(st, at, check)
   redis.call('PEXPIREAT', B .. 'marks', at)
   redis.call('PEXPIREAT', B .. 'meta', at)
   redis.call('PEXPIREAT', B .. 'schema', at)
+  redis.call('PEXPIREAT', B .. 'ops', at)
+  redis.call('PEXPIREAT', B .. 'opq', at)
   for f, n in string.gmatch(st.fk, '([^:,]+):(%d+)') do
     for _, k in ipairs(frame_keys(f, n)) do
       if redis.call('PEXPIREAT', k, at) == 0 then whole = false end
@@ -104,6 +106,25 @@ local function refresh(st)
     return current
   end
   return pin_all(st, target, true)
+end
+
+-- Exactly once: the outcome of each write is kept under its operation id (the last 64 per session), so a
+-- command resent after a lost reply returns the first outcome instead of running again.
+local OPS_KEPT = 64
+local function remember_op(op, result)
+  local ops, opq = B .. 'ops', B .. 'opq'
+  if redis.call('EXISTS', SK) == 0 then
+    -- The write deleted the session: only a one-minute tombstone of this outcome stays (no session data).
+    redis.call('SET', B .. 'gone:' .. op, cjson.encode({ result }), 'PX', 60000)
+    return
+  end
+  redis.call('HSET', ops, op, cjson.encode({ result }))
+  redis.call('RPUSH', opq, op)
+  if redis.call('LLEN', opq) > OPS_KEPT then redis.call('HDEL', ops, redis.call('LPOP', opq)) end
+  local at = redis.pcall('PEXPIRETIME', SK)
+  if type(at) ~= 'number' or at < 0 then at = now_ms() + math.max(redis.call('PTTL', SK), 0) end
+  redis.call('PEXPIREAT', ops, at)
+  redis.call('PEXPIREAT', opq, at)
 end
 
 -- tail: the entry's JSON object text without its leading '{' (built in Node, so details stay byte-exact).

@@ -119,6 +119,8 @@ local st = load_state()
 guard(st, ARGV[2])
 local at = refresh(st)
 local mode, max, now_iso = ARGV[1], tonumber(ARGV[3]), ARGV[4]
+-- Restoring the version that is current changes nothing (docs/semantics.md).
+if mode == 'restore' and tonumber(ARGV[5]) == st.v then return reply(st, at) end
 local before = st.cur
 before.v = st.v
 before.at = now_iso
@@ -138,6 +140,7 @@ elseif mode == 'redo' then
 else
   local want, target = tonumber(ARGV[5]), nil
   for _, h in ipairs(st.hist) do if h.v == want then target = h end end
+  for _, h in ipairs(st.redo) do if h.v == want then target = h end end
   if not target then fail('VERSION_NOT_FOUND') end
   before.op = 'restore'
   before.label = nil
@@ -163,6 +166,6 @@ guard(st, ARGV[1])
 for f, n in string.gmatch(st.fk, '([^:,]+):(%d+)') do
   for _, k in ipairs(frame_keys(f, n)) do redis.call('UNLINK', k) end
 end
-redis.call('UNLINK', SK, B .. 'audit', B .. 'marks', B .. 'meta', B .. 'schema')
+redis.call('UNLINK', SK, B .. 'audit', B .. 'marks', B .. 'meta', B .. 'schema', B .. 'ops', B .. 'opq')
 return 1
 `;

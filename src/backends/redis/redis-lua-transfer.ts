@@ -52,7 +52,7 @@ if redis.call('EXISTS', SK) == 1 then
   for f, n in string.gmatch(old.fk, '([^:,]+):(%d+)') do
     for _, k in ipairs(frame_keys(f, n)) do redis.call('UNLINK', k) end
   end
-  redis.call('UNLINK', SK, B .. 'audit', B .. 'marks', B .. 'meta', B .. 'schema')
+  redis.call('UNLINK', SK, B .. 'audit', B .. 'marks', B .. 'meta', B .. 'schema', B .. 'ops', B .. 'opq')
 end
 for i = 1, #flat, 2 do redis.call('HSET', SK, flat[i], flat[i + 1]) end
 redis.call('HSET', SK, 'fk', st.fk)

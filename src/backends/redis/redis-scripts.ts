@@ -21,36 +21,76 @@ import {
   LUA_UPLOAD_READ,
 } from './redis-lua-upload.js';
 
+/**
+ * A session write runs at most once per operation id (the last ARGV; '' for reads): a resent command whose
+ * first run committed returns the recorded outcome (see remember_op).
+ */
+const once = (body: string) => `
+local OP = table.remove(ARGV)
+if OP ~= '' then
+  local seen = redis.call('HGET', B .. 'ops', OP) or redis.call('GET', B .. 'gone:' .. OP)
+  if seen then return cjson.decode(seen)[1] end
+end
+local result = (function()
+${body}
+end)()
+if OP ~= '' then remember_op(OP, result) end
+return result
+`;
+
 /** Scripts that only fence, slide TTLs and touch side keys skip the heavier state helpers. */
 const light = (body: string) => ({ keys: 1, lua: LUA_COMMON + LUA_SESSION_CORE + body });
 const session = (body: string) => ({
   keys: 1,
   lua: LUA_COMMON + LUA_SESSION_CORE + LUA_SESSION_STATE + body,
 });
+
+/** Scripts whose writes carry an operation id (see `once`). */
+export const ONCE_SCRIPTS: ReadonlySet<string> = new Set([
+  'fsCreate',
+  'fsUpdate',
+  'fsSnapshot',
+  'fsMove',
+  'fsDelete',
+  'fsMeta',
+  'fsAudit',
+  'fsMarks',
+  'fsImport',
+  'fsPromote',
+]);
+
+/** Modes of the multi-mode scripts that only read (no operation id, nothing recorded). */
+const READ_MODES: ReadonlySet<string> = new Set(['get', 'initial']);
+
+/** The operation-id argument a call must append: a fresh id for a write, '' for a read. */
+export function operationArg(name: string, args: readonly ScriptArg[], newOp: () => string): string[] {
+  if (!ONCE_SCRIPTS.has(name)) return [];
+  return [READ_MODES.has(String(args[0])) ? '' : newOp()];
+}
 const upload = (body: string) => ({ keys: 1, lua: LUA_COMMON + LUA_UPLOAD_COMMON + body });
 
 /** Every script, by command name. ioredis `defineCommand` runs them with EVALSHA and falls back on NOSCRIPT. */
 export const SCRIPTS = {
-  fsCreate: session(LUA_CREATE),
+  fsCreate: session(once(LUA_CREATE)),
   fsInfo: session(LUA_INFO),
   fsRead: session(LUA_READ),
-  fsUpdate: session(LUA_UPDATE),
-  fsSnapshot: session(LUA_SNAPSHOT),
-  fsMove: session(LUA_MOVE),
-  fsDelete: light(LUA_DELETE),
-  fsMeta: light(LUA_META),
-  fsAudit: light(LUA_AUDIT),
-  fsMarks: light(LUA_MARKS),
+  fsUpdate: session(once(LUA_UPDATE)),
+  fsSnapshot: session(once(LUA_SNAPSHOT)),
+  fsMove: session(once(LUA_MOVE)),
+  fsDelete: light(once(LUA_DELETE)),
+  fsMeta: light(once(LUA_META)),
+  fsAudit: light(once(LUA_AUDIT)),
+  fsMarks: light(once(LUA_MARKS)),
   fsSchema: light(LUA_SCHEMA),
   fsExport: light(LUA_EXPORT),
-  fsImport: session(LUA_IMPORT),
+  fsImport: session(once(LUA_IMPORT)),
   fsUploadPut: upload(LUA_UPLOAD_PUT),
   fsUploadInfo: upload(LUA_UPLOAD_INFO),
   fsUploadRead: upload(LUA_UPLOAD_READ),
   fsUploadDelete: upload(LUA_UPLOAD_DELETE),
   fsPromote: {
     keys: 2,
-    lua: LUA_COMMON + LUA_SESSION_CORE + LUA_SESSION_STATE + LUA_UPLOAD_COMMON + LUA_PROMOTE,
+    lua: LUA_COMMON + LUA_SESSION_CORE + LUA_SESSION_STATE + LUA_UPLOAD_COMMON + once(LUA_PROMOTE),
   },
 } as const;
 

@@ -2,6 +2,7 @@ import type { Table } from 'apache-arrow';
 import { corruptData } from '../../contract/errors.js';
 import { assertValidId, newId } from '../../contract/ids.js';
 import type { ChangeInput, CreateSessionOptions, SessionInfo } from '../../contract/storage-backend.js';
+import { assertChange, assertCreateOptions, assertTable, assertTtl } from '../../session/validate.js';
 import type { RedisContext } from './redis-context.js';
 import {
   decodeStored,
@@ -11,15 +12,7 @@ import {
   prepareFrame,
 } from './redis-frames.js';
 import { addToIndex, removeFromIndex } from './redis-index.js';
-import {
-  auditTail,
-  checkChange,
-  checkFilename,
-  checkPlainObject,
-  checkTable,
-  checkTtl,
-  metadataPairs,
-} from './redis-input.js';
+import { auditTail, metadataPairs } from './redis-input.js';
 import { type FrameEntry, parseEntry, parseSessionReply, publicInfo } from './redis-state.js';
 
 /** Session lifecycle and the current frame: create, read, update, touch, delete. */
@@ -56,15 +49,16 @@ export async function createSession(
   opts: CreateSessionOptions = {},
 ): Promise<SessionInfo> {
   ctx.ensureOpen();
-  checkTable(table);
-  checkPlainObject(opts, 'options');
-  const ttl = checkTtl(opts.ttlSeconds) ?? ctx.config.sessionTtlSeconds;
-  const filename = checkFilename(opts.filename) ?? '';
+  assertTable(table);
+  assertCreateOptions(opts);
+  const ttl = opts.ttlSeconds ?? ctx.config.sessionTtlSeconds;
+  const filename = opts.filename ?? '';
   const meta = opts.metadata === undefined ? [] : metadataPairs(opts.metadata, false);
   const at = nowIso();
   const tail = auditTail({
     at,
     operation: 'upload',
+    ...(opts.filename !== undefined ? { details: { filename: opts.filename } } : {}),
     ...(opts.user !== undefined ? { user: opts.user } : {}),
     rowsAfter: table.numRows,
   });
@@ -112,7 +106,8 @@ export async function getSession(ctx: RedisContext, id: string): Promise<Session
 
 export async function touchSession(ctx: RedisContext, id: string, ttlSeconds?: number): Promise<SessionInfo> {
   assertValidId(id);
-  const ttl = checkTtl(ttlSeconds);
+  assertTtl(ttlSeconds);
+  const ttl = ttlSeconds;
   return publicInfo(await sessionInfo(ctx, id, 'touch', ttl));
 }
 
@@ -177,8 +172,8 @@ export async function updateDataFrame(
   change: ChangeInput,
 ): Promise<SessionInfo> {
   assertValidId(id);
-  checkTable(table);
-  checkChange(change);
+  assertTable(table);
+  assertChange(change);
   const guard = ctx.guard(id, change.expectedVersion);
   const at = nowIso();
   const tail = auditTail({

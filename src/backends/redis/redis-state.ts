@@ -109,7 +109,8 @@ export function parseMarks(flat: unknown[]): MarkedCell[] {
 
 /** A flat [field, value, …] reply → object of strings. */
 export function pairs(flat: unknown[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  // No prototype: a field named `__proto__` is stored as an ordinary key.
+  const out: Record<string, string> = Object.create(null);
   for (let index = 0; index + 1 < flat.length; index += 2) out[text(flat[index])] = text(flat[index + 1]);
   return out;
 }

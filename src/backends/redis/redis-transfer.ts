@@ -1,5 +1,5 @@
 import { verifyFrame } from '../../codec/frame-codec.js';
-import { corruptData, invalidInput } from '../../contract/errors.js';
+import { corruptData } from '../../contract/errors.js';
 import { assertValidId } from '../../contract/ids.js';
 import type {
   ImportOptions,
@@ -7,10 +7,11 @@ import type {
   SessionSnapshot,
   SnapshotVersion,
 } from '../../contract/storage-backend.js';
+import { checkSessionSnapshot } from '../../session/snapshot-schema.js';
 import type { RedisContext } from './redis-context.js';
 import { decodeStored, discardChunks, readChunks, splitFrame, writeChunks } from './redis-frames.js';
 import { addToIndex } from './redis-index.js';
-import { checkPlainObject, toJson } from './redis-input.js';
+import { toJson } from './redis-input.js';
 import { newFrameId } from './redis-keys.js';
 import {
   type FrameEntry,
@@ -27,7 +28,7 @@ import {
 
 /** Whole-session export and import (§8): frames travel as stored bytes, never re-encoded. */
 
-const FRAME_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const _FRAME_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 const toSnapshotVersion = (entry: FrameEntry): SnapshotVersion => ({
   info: versionInfo(entry),
@@ -80,31 +81,6 @@ export async function exportSession(ctx: RedisContext, id: string): Promise<Sess
   throw corruptData(`session ${id}: a frame is missing`);
 }
 
-function checkSnapshot(snapshot: SessionSnapshot): void {
-  checkPlainObject(snapshot, 'snapshot');
-  if (snapshot.formatVersion !== 1) throw invalidInput('unsupported snapshot formatVersion');
-  assertValidId(snapshot.sessionId);
-  if (!Number.isInteger(snapshot.version) || snapshot.version < 1)
-    throw invalidInput('snapshot version is invalid');
-  if (!Number.isInteger(snapshot.ttlSeconds) || snapshot.ttlSeconds < 1)
-    throw invalidInput('snapshot ttl is invalid');
-  if (!Array.isArray(snapshot.history) || !Array.isArray(snapshot.redo) || !Array.isArray(snapshot.audit)) {
-    throw invalidInput('snapshot history, redo and audit must be arrays');
-  }
-  checkPlainObject(snapshot.frames, 'snapshot frames');
-  const referenced = [
-    snapshot.currentFrameId,
-    ...[...snapshot.history, ...snapshot.redo].map((v) => v.frameId),
-  ];
-  for (const frameId of referenced) {
-    if (typeof frameId !== 'string' || !FRAME_ID.test(frameId))
-      throw invalidInput('snapshot frame id is invalid');
-    if (!(snapshot.frames[frameId] instanceof Uint8Array)) {
-      throw invalidInput(`snapshot of session ${snapshot.sessionId} lacks frame ${frameId}`);
-    }
-  }
-}
-
 const asBuffer = (bytes: Uint8Array): Buffer =>
   Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
@@ -115,7 +91,7 @@ export async function importSession(
   opts: ImportOptions = {},
 ): Promise<SessionInfo> {
   ctx.ensureOpen();
-  checkSnapshot(snapshot);
+  checkSessionSnapshot(snapshot);
   const id = snapshot.sessionId;
   const fresh = new Map<string, FrameEntry>();
   const chunkKeys: string[] = [];

@@ -8,10 +8,10 @@ import type {
   TempUploadInfo,
   TempUploadSnapshot,
 } from '../../contract/storage-backend.js';
+import { assertSheetName, isPlainObject } from '../../session/validate.js';
 import type { RedisContext } from './redis-context.js';
 import { discardChunks, readChunks, splitFrame, writeChunks } from './redis-frames.js';
 import { addToIndex, pageIndex } from './redis-index.js';
-import { checkPlainObject, checkSheetName } from './redis-input.js';
 import { newFrameId } from './redis-keys.js';
 import { replyText } from './redis-state.js';
 import { frameList, parseSheets, type SheetEntry, sheetInfo, uploadInfoFromReply } from './redis-uploads.js';
@@ -83,7 +83,7 @@ export async function importTempUpload(
   opts: ImportOptions = {},
 ): Promise<TempUploadInfo> {
   ctx.ensureOpen();
-  checkPlainObject(snapshot, 'snapshot');
+  if (!isPlainObject(snapshot)) throw invalidInput('snapshot must be an object');
   if (snapshot.formatVersion !== 1) throw invalidInput('unsupported snapshot formatVersion');
   assertValidId(snapshot.uploadId, 'upload');
   if (!Array.isArray(snapshot.sheets) || snapshot.sheets.length === 0)
@@ -94,7 +94,7 @@ export async function importTempUpload(
   const keys: string[] = [];
   const chunks: Buffer[] = [];
   const entries: SheetEntry[] = snapshot.sheets.map(({ info, frame }) => {
-    checkSheetName(info?.name);
+    assertSheetName(info?.name);
     if (!(frame instanceof Uint8Array)) throw corruptData(`snapshot sheet ${info.name} has no frame`);
     const bytes = Buffer.isBuffer(frame)
       ? frame

@@ -8,18 +8,17 @@ import type {
   StoreTempOptions,
   TempUploadInfo,
 } from '../../contract/storage-backend.js';
+import {
+  assertCreateOptions,
+  assertSheetName,
+  assertStoreOptions,
+  assertTable,
+  isPlainObject,
+} from '../../session/validate.js';
 import type { RedisContext } from './redis-context.js';
 import { decodeStored, discardChunks, frameFromReply, splitFrame, writeChunks } from './redis-frames.js';
 import { addToIndex, removeFromIndex } from './redis-index.js';
-import {
-  auditTail,
-  checkFilename,
-  checkPlainObject,
-  checkSheetName,
-  checkTable,
-  checkTtl,
-  metadataPairs,
-} from './redis-input.js';
+import { auditTail, metadataPairs } from './redis-input.js';
 import { newFrameId, newIdInSlot, slotOf } from './redis-keys.js';
 import type { ScriptFailure } from './redis-scripts.js';
 import { type FrameEntry, parseSessionReply, publicInfo, replyText } from './redis-state.js';
@@ -70,16 +69,16 @@ export async function storeTempSheets(
   opts: StoreTempOptions = {},
 ): Promise<TempUploadInfo> {
   ctx.ensureOpen();
-  checkPlainObject(sheets, 'sheets');
-  checkPlainObject(opts, 'options');
+  if (!isPlainObject(sheets)) throw invalidInput('sheets must be a plain object');
+  assertStoreOptions(opts);
   const names = Object.keys(sheets);
   if (names.length === 0) throw invalidInput('an upload needs at least one sheet');
   for (const name of names) {
-    checkSheetName(name);
-    checkTable(sheets[name], `sheet ${JSON.stringify(name)}`);
+    assertSheetName(name);
+    assertTable(sheets[name], `sheet ${JSON.stringify(name)}`);
   }
-  const ttl = checkTtl(opts.ttlSeconds) ?? ctx.config.tempTtlSeconds;
-  const filename = checkFilename(opts.filename) ?? '';
+  const ttl = opts.ttlSeconds ?? ctx.config.tempTtlSeconds;
+  const filename = opts.filename ?? '';
   const uploadId = newId();
   // Encode everything first: PAYLOAD_TOO_LARGE must come before anything is written.
   const encoded = names.map((name) => {
@@ -132,7 +131,7 @@ export async function listTempSheets(ctx: RedisContext, uploadId: string): Promi
 
 export async function getTempSheet(ctx: RedisContext, uploadId: string, name: string): Promise<Table> {
   assertValidId(uploadId, 'upload');
-  checkSheetName(name);
+  assertSheetName(name);
   const what = `upload ${uploadId} sheet ${JSON.stringify(name)}`;
   for (let attempt = 0; attempt < 2; attempt += 1) {
     const reply = (await ctx.script('fsUploadRead', [ctx.keys.upload(uploadId)], [name], {
@@ -168,6 +167,12 @@ export async function deleteTemp(ctx: RedisContext, uploadId: string): Promise<b
  * Node) and deletes the upload. On Cluster the new session id is drawn in the upload's slot so that one
  * script may touch both.
  */
+/** The promoted session's filename when none is given: `<upload filename>#<sheet>`, or the sheet name. */
+async function promotedFilename(ctx: RedisContext, uploadId: string, name: string): Promise<string> {
+  const upload = await listTempSheets(ctx, uploadId);
+  return upload.filename !== undefined ? `${upload.filename}#${name}` : name;
+}
+
 export async function promoteTempSheet(
   ctx: RedisContext,
   uploadId: string,
@@ -175,16 +180,18 @@ export async function promoteTempSheet(
   opts: PromoteOptions = {},
 ): Promise<SessionInfo> {
   assertValidId(uploadId, 'upload');
-  checkSheetName(name);
-  checkPlainObject(opts, 'options');
-  const ttl = checkTtl(opts.ttlSeconds) ?? ctx.config.sessionTtlSeconds;
-  const filename = checkFilename(opts.filename) ?? '';
+  assertSheetName(name);
+  assertCreateOptions(opts);
+  if (opts.keepUpload !== undefined && typeof opts.keepUpload !== 'boolean')
+    throw invalidInput('keepUpload must be a boolean');
+  const ttl = opts.ttlSeconds ?? ctx.config.sessionTtlSeconds;
+  const filename = opts.filename ?? (await promotedFilename(ctx, uploadId, name));
   const meta = opts.metadata === undefined ? [] : metadataPairs(opts.metadata, false);
   const at = new Date().toISOString();
   const tail = auditTail({
     at,
     operation: 'upload',
-    details: { uploadId, sheet: name },
+    details: { filename, uploadId, sheet: name },
     ...(opts.user !== undefined ? { user: opts.user } : {}),
   });
   const sessionId = ctx.config.redis.mode === 'cluster' ? newIdInSlot(slotOf(uploadId)) : newId();

@@ -1,9 +1,9 @@
 import type { Table } from 'apache-arrow';
-import { invalidInput } from '../../contract/errors.js';
 import { assertValidId } from '../../contract/ids.js';
-import type { SessionInfo, VersionInfo } from '../../contract/storage-backend.js';
+import type { ActorOptions, SessionInfo, VersionInfo } from '../../contract/storage-backend.js';
+import { assertActorOptions, assertVersionNumber, normalizeLabel } from '../../session/validate.js';
 import type { RedisContext } from './redis-context.js';
-import { auditTail, checkVersionNumber } from './redis-input.js';
+import { auditTail } from './redis-input.js';
 import { readFrame } from './redis-sessions.js';
 import {
   parseEntry,
@@ -20,14 +20,12 @@ const nowIso = (): string => new Date().toISOString();
 
 export async function createVersion(ctx: RedisContext, id: string, label?: string): Promise<VersionInfo> {
   assertValidId(id);
-  if (label !== undefined && (typeof label !== 'string' || label.length > 256)) {
-    throw invalidInput('label must be a string of at most 256 characters');
-  }
+  const name = normalizeLabel(label);
   const guard = ctx.guard(id);
   const reply = (await ctx.script(
     'fsSnapshot',
     [ctx.keys.state(id)],
-    [guard, ctx.config.maxVersions, nowIso(), label ?? ''],
+    [guard, ctx.config.maxVersions, nowIso(), name ?? ''],
     { id },
   )) as unknown[];
   const info = parseSessionReply(id, reply.slice(1));
@@ -42,24 +40,28 @@ export async function listVersions(ctx: RedisContext, id: string): Promise<Versi
   return parseEntryList(replyText(reply[reply.length - 1])).map(versionInfo);
 }
 
-/** A version's table; the current version is accepted too. */
+/** The table of a version the session holds (current, history or redo). */
 export async function getVersion(ctx: RedisContext, id: string, version: number): Promise<Table> {
   assertValidId(id);
-  return (await readFrame(ctx, id, checkVersionNumber(version))).table;
+  assertVersionNumber(version);
+  return (await readFrame(ctx, id, version)).table;
 }
 
 async function move(
   ctx: RedisContext,
   id: string,
   mode: 'undo' | 'redo' | 'restore',
+  opts: ActorOptions,
   target?: number,
 ): Promise<SessionInfo> {
+  assertActorOptions(opts);
   const guard = ctx.guard(id);
   const at = nowIso();
   const tail = auditTail({
     at,
     operation: mode,
     ...(target !== undefined ? { details: { version: target } } : {}),
+    ...(opts.user !== undefined ? { user: opts.user } : {}),
   });
   const reply = await ctx.script(
     'fsMove',
@@ -72,17 +74,23 @@ async function move(
   return publicInfo(info);
 }
 
-export function undoLastChange(ctx: RedisContext, id: string): Promise<SessionInfo> {
+export function undoLastChange(ctx: RedisContext, id: string, opts: ActorOptions = {}): Promise<SessionInfo> {
   assertValidId(id);
-  return move(ctx, id, 'undo');
+  return move(ctx, id, 'undo', opts);
 }
 
-export function redo(ctx: RedisContext, id: string): Promise<SessionInfo> {
+export function redo(ctx: RedisContext, id: string, opts: ActorOptions = {}): Promise<SessionInfo> {
   assertValidId(id);
-  return move(ctx, id, 'redo');
+  return move(ctx, id, 'redo', opts);
 }
 
-export function restoreVersion(ctx: RedisContext, id: string, version: number): Promise<SessionInfo> {
+export function restoreVersion(
+  ctx: RedisContext,
+  id: string,
+  version: number,
+  opts: ActorOptions = {},
+): Promise<SessionInfo> {
   assertValidId(id);
-  return move(ctx, id, 'restore', checkVersionNumber(version));
+  assertVersionNumber(version);
+  return move(ctx, id, 'restore', opts, version);
 }

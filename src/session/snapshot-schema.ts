@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { verifyFrame } from '../codec/frame-codec.js';
+import { invalidInput } from '../contract/errors.js';
+import { assertValidId } from '../contract/ids.js';
+import type { SessionSnapshot } from '../contract/storage-backend.js';
+import { isPlainObject } from './validate.js';
+
+/** One schema for session snapshots (export/import/migrate/bundles), checked the same way on every backend. */
+
+const count = z.number().int().nonnegative();
+const versionInfoSchema = z.object({
+  version: z.number().int().positive(),
+  label: z.string().optional(),
+  operation: z.string().optional(),
+  createdAt: z.string(),
+  rows: count,
+  columns: count,
+  bytes: count,
+});
+const frameId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'expected an ISO-8601 date');
+const snapshotVersion = z.object({ info: versionInfoSchema, frameId });
+
+const snapshotSchema = z.object({
+  formatVersion: z.literal(1),
+  sessionId: z.string(),
+  filename: z.string().optional(),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+  expiresAt: isoDate,
+  ttlSeconds: z.number().int().positive(),
+  version: z.number().int().positive(),
+  currentFrameId: frameId,
+  history: z.array(snapshotVersion),
+  redo: z.array(snapshotVersion),
+  metadata: z.record(z.string(), z.unknown()),
+  audit: z.array(
+    z.object({
+      seq: z.number().int().positive(),
+      at: z.string(),
+      operation: z.string(),
+      details: z.record(z.string(), z.unknown()).optional(),
+      user: z.string().optional(),
+      rowsBefore: count.optional(),
+      rowsAfter: count.optional(),
+    }),
+  ),
+  marks: z.array(
+    z.object({ row: count, column: z.string().min(1), reason: z.string().optional(), markedAt: z.string() }),
+  ),
+  frames: z.record(frameId, z.instanceof(Uint8Array)),
+});
+
+/** Checks shape, ids, references and every frame's checksum before anything is written. */
+export function checkSessionSnapshot(snapshot: unknown): SessionSnapshot {
+  if (!isPlainObject(snapshot)) throw invalidInput('snapshot must be an object');
+  assertValidId(snapshot.sessionId);
+  const parsed = snapshotSchema.safeParse(snapshot);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw invalidInput(`malformed session snapshot: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`);
+  }
+  // zod rebuilds records by assignment (a `__proto__` key would become a prototype): keep the caller's metadata.
+  const value = {
+    ...parsed.data,
+    metadata: (snapshot as { metadata: Record<string, unknown> }).metadata,
+  } as SessionSnapshot;
+  const needed = [
+    value.currentFrameId,
+    ...value.history.map((e) => e.frameId),
+    ...value.redo.map((e) => e.frameId),
+  ];
+  for (const frame of needed) {
+    const bytes = value.frames[frame];
+    if (bytes === undefined) throw invalidInput(`snapshot references frame ${frame} but does not contain it`);
+    verifyFrame(bytes);
+  }
+  let lastSeq = 0;
+  for (const entry of value.audit) {
+    if (entry.seq <= lastSeq) throw invalidInput('snapshot audit seq numbers must increase');
+    lastSeq = entry.seq;
+  }
+  return value;
+}
