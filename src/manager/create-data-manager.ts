@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { InMemoryBackend } from '../backends/inmemory/inmemory-backend.js';
-import { RedisBackend } from '../backends/redis/redis-backend.js';
+import { openBackend, redisConfigured } from '../backends/open-backend.js';
 import { describeRedisTarget, type FramestoreConfig, loadConfig } from '../config/load-config.js';
 import { isStorageError } from '../contract/errors.js';
 import type { StorageBackend } from '../contract/storage-backend.js';
@@ -29,24 +29,18 @@ export function selectedBackend(config: FramestoreConfig): 'redis' | 'inmemory' 
   return config.storageBackend ?? (config.redisEnabled ? 'redis' : 'inmemory');
 }
 
-const REDIS_LOCATION_VARIABLES = [
-  'REDIS_URL',
-  'REDIS_HOST',
-  'REDIS_PORT',
-  'REDIS_SENTINELS',
-  'REDIS_CLUSTER_NODES',
-];
-
 /**
- * Whether a local-first manager should look in Redis on a miss: only when Redis was configured on purpose
- * (REDIS_ENABLED, or where Redis is), never the bare default localhost:6379 that nobody asked for.
+ * Whether a local-first manager should look in Redis on a miss: only when Redis was configured on purpose,
+ * never the bare default localhost:6379 that nobody asked for.
  */
-function redisConfigured(opts: CreateDataManagerOptions, config: FramestoreConfig): boolean {
-  if (opts.redisClient || config.redisEnabled) return true;
+function secondaryWanted(opts: CreateDataManagerOptions, config: FramestoreConfig): boolean {
+  if (opts.redisClient) return true;
   const env = opts.config ? opts.env : (opts.env ?? process.env);
-  if (env) return REDIS_LOCATION_VARIABLES.some((name) => (env[name] ?? '').trim() !== '');
+  if (env) return redisConfigured(env, config);
   const redis = config.redis;
-  return redis.mode !== 'standalone' || redis.host !== 'localhost' || redis.port !== 6379;
+  return (
+    config.redisEnabled || redis.mode !== 'standalone' || redis.host !== 'localhost' || redis.port !== 6379
+  );
 }
 
 /**
@@ -62,12 +56,12 @@ export async function createDataManager(opts: CreateDataManagerOptions = {}): Pr
     ? `STORAGE_BACKEND=${config.storageBackend}`
     : `REDIS_ENABLED=${config.redisEnabled}`;
   const connectRedis = (): Promise<StorageBackend> =>
-    RedisBackend.connect(config, { logger, ...(opts.redisClient ? { client: opts.redisClient } : {}) });
+    openBackend('redis', config, { logger, ...(opts.redisClient ? { redisClient: opts.redisClient } : {}) });
 
   if (selectedBackend(config) === 'inmemory') {
-    const local = await InMemoryBackend.open(config, { logger });
+    const local = await openBackend('inmemory', config, { logger });
     const secondary =
-      config.migrationReadThrough && redisConfigured(opts, config)
+      config.migrationReadThrough && secondaryWanted(opts, config)
         ? new RedisLink(connectRedis, config.circuitBreakerCooldownMs)
         : undefined;
     // In the background: read-through must never delay startup on a slow or absent Redis.
@@ -101,11 +95,11 @@ export async function createDataManager(opts: CreateDataManagerOptions = {}): Pr
     why = error.message.includes(target) ? error.message : `redis unreachable at ${target}: ${error.message}`;
   }
 
-  let local: InMemoryBackend | undefined;
+  let local: StorageBackend | undefined;
   let journal: WriteBackJournal | undefined;
   try {
     if (config.fallbackToMemory || config.migrationReadThrough)
-      local = await InMemoryBackend.open(config, { logger });
+      local = await openBackend('inmemory', config, { logger });
     if (config.fallbackToMemory) journal = await WriteBackJournal.open(config.storageDir);
   } catch (error) {
     await Promise.allSettled([redis?.close(), local?.close()]);

@@ -1,9 +1,9 @@
 import { type Command, Option } from 'commander';
+import { BACKEND_TYPES, openBackend } from '../../backends/open-backend.js';
 import { loadConfig } from '../../config/load-config.js';
 import { assertValidId } from '../../contract/ids.js';
 import type { BackendType, StorageBackend } from '../../contract/storage-backend.js';
 import { selectedBackend } from '../../manager/create-data-manager.js';
-import { BACKEND_TYPES, openBackend } from '../../transfer/open-backend.js';
 import { exportSessionToFile } from '../../transfer/session-bundle.js';
 import { createCliLogger } from '../cli-logger.js';
 
@@ -30,7 +30,10 @@ export function registerExportCommand(program: Command): void {
         assertValidId(id, 'session');
         const config = loadConfig(process.env);
         const logger = createCliLogger();
-        backend = await openBackend(flags.from ?? selectedBackend(config), config, logger);
+        backend = await openBackend(flags.from ?? selectedBackend(config), config, {
+          logger,
+          requireRedisConfigured: process.env,
+        });
         const written = await exportSessionToFile(backend, id, file);
         const s = written.snapshot;
         process.stdout.write(

@@ -1,8 +1,8 @@
 import { type Command, Option } from 'commander';
+import { BACKEND_TYPES, openBackend } from '../../backends/open-backend.js';
 import { loadConfig } from '../../config/load-config.js';
 import type { BackendType, StorageBackend } from '../../contract/storage-backend.js';
 import { selectedBackend } from '../../manager/create-data-manager.js';
-import { BACKEND_TYPES, openBackend } from '../../transfer/open-backend.js';
 import { importSessionFromFile } from '../../transfer/session-bundle.js';
 import { createCliLogger } from '../cli-logger.js';
 
@@ -26,7 +26,10 @@ export function registerImportCommand(program: Command): void {
       try {
         const config = loadConfig(process.env);
         const logger = createCliLogger();
-        backend = await openBackend(flags.to ?? selectedBackend(config), config, logger);
+        backend = await openBackend(flags.to ?? selectedBackend(config), config, {
+          logger,
+          requireRedisConfigured: process.env,
+        });
         const info = await importSessionFromFile(backend, file, { overwrite: flags.overwrite === true });
         process.stdout.write(
           `imported session ${info.sessionId} into ${backend.backendType}: ${info.rows} rows x ${info.columns} columns, ` +

@@ -1,5 +1,6 @@
 import { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { BACKEND_TYPES, openBackend } from '../../backends/open-backend.js';
 import { loadConfig } from '../../config/load-config.js';
 import { StorageError } from '../../contract/errors.js';
 import type { BackendType, StorageBackend } from '../../contract/storage-backend.js';
@@ -8,7 +9,6 @@ import {
   type MigrationSummary,
   runMigration,
 } from '../../transfer/migration-runner.js';
-import { BACKEND_TYPES, openBackend } from '../../transfer/open-backend.js';
 import { createCliLogger } from '../cli-logger.js';
 
 interface MigrateFlags {
@@ -67,9 +67,9 @@ async function migrateCommand(flags: MigrateFlags): Promise<number> {
   try {
     const config = loadConfig(process.env);
     const logger = createCliLogger();
-    const from = await openBackend(flags.from, config, logger);
+    const from = await openBackend(flags.from, config, { logger, requireRedisConfigured: process.env });
     opened.push(from);
-    const to = await openBackend(flags.to, config, logger);
+    const to = await openBackend(flags.to, config, { logger, requireRedisConfigured: process.env });
     opened.push(to);
 
     const progress = makeProgress(flags);
