@@ -27,22 +27,11 @@ function currentAsEntry(
   return { info, frameId };
 }
 
-/** An entry made current again; it remembers its operation and label for when it moves back. */
 const entryAsFrame = (entry: StoredVersion): FrameRef => ({
   frameId: entry.frameId,
   rows: entry.info.rows,
   columns: entry.info.columns,
   bytes: entry.info.bytes,
-  ...(entry.info.operation !== undefined ? { operation: entry.info.operation } : {}),
-  ...(entry.info.label !== undefined ? { label: entry.info.label } : {}),
-});
-
-/** A fresh current frame (update, restore) remembers nothing. */
-const plainFrame = ({ frameId, rows, columns, bytes }: FrameRef): FrameRef => ({
-  frameId,
-  rows,
-  columns,
-  bytes,
 });
 
 /** Oldest entries fall off first. */
@@ -58,7 +47,7 @@ export function applyUpdate(
   now: string,
 ): SessionState {
   const history = capped([...state.history, currentAsEntry(state, now, operation, undefined)], maxVersions);
-  return { ...state, version: state.version + 1, current: plainFrame(frame), history, redo: [] };
+  return { ...state, version: state.version + 1, current: frame, history, redo: [] };
 }
 
 /** Records the current frame as a named version without changing it; redo is kept. */
@@ -74,12 +63,15 @@ export function applyCreateVersion(
   return { state: { ...state, version: state.version + 1, history, redo }, info: entry.info };
 }
 
-/** Entries move unchanged between history and redo: they keep their operation and label. */
+/**
+ * An entry's operation and label describe the change from its frame to the next one. Undo moves that
+ * description onto the redo stack (with the frame it led to); redo moves it back (docs/semantics.md).
+ */
 export function applyUndo(state: SessionState, maxVersions: number, now: string): SessionState {
   const previous = state.history.at(-1);
   if (previous === undefined)
     throw new StorageError('NOTHING_TO_UNDO', 'there is no earlier version to undo to');
-  const leaving = currentAsEntry(state, now, state.current.operation ?? 'undo', state.current.label);
+  const leaving = currentAsEntry(state, now, previous.info.operation, previous.info.label);
   return {
     ...state,
     version: state.version + 1,
@@ -92,7 +84,7 @@ export function applyUndo(state: SessionState, maxVersions: number, now: string)
 export function applyRedo(state: SessionState, maxVersions: number, now: string): SessionState {
   const next = state.redo.at(-1);
   if (next === undefined) throw new StorageError('NOTHING_TO_REDO', 'there is no undone change to redo');
-  const leaving = currentAsEntry(state, now, state.current.operation ?? 'redo', state.current.label);
+  const leaving = currentAsEntry(state, now, next.info.operation, next.info.label);
   return {
     ...state,
     version: state.version + 1,
@@ -130,7 +122,7 @@ export function applyRestore(
   return {
     ...state,
     version: state.version + 1,
-    current: plainFrame(target),
+    current: target,
     history: capped([...state.history, currentAsEntry(state, now, 'restore', undefined)], maxVersions),
     redo: [],
   };

@@ -19,18 +19,7 @@ export const versionInfoSchema = z.object({
 
 const storedVersionSchema = z.object({ info: versionInfoSchema, frameId: fileId });
 
-/**
- * The current frame. `operation`/`label` remember the history entry it came from (undo, redo), so that moving
- * it back into history restores the entry unchanged (docs/semantics.md).
- */
-const frameRefSchema = z.object({
-  frameId: fileId,
-  rows: count,
-  columns: count,
-  bytes: count,
-  operation: z.string().optional(),
-  label: z.string().optional(),
-});
+const frameRefSchema = z.object({ frameId: fileId, rows: count, columns: count, bytes: count });
 
 const stateSchema = z.object({
   format: z.literal(1),

@@ -125,16 +125,21 @@ local before = st.cur
 before.v = st.v
 before.at = now_iso
 local dropped = {}
+-- An entry's op and label describe the change from its frame to the next: undo moves them onto the redo
+-- stack with the frame that change led to, redo moves them back (docs/semantics.md).
+local function frame_only(e) return { f = e.f, n = e.n, r = e.r, c = e.c, b = e.b, at = now_iso } end
 if mode == 'undo' then
   if #st.hist == 0 then fail('NOTHING_TO_UNDO') end
-  st.cur = table.remove(st.hist)
+  local e = table.remove(st.hist)
+  before.op, before.label = e.op, e.label
+  st.cur = frame_only(e)
   st.redo[#st.redo + 1] = before
   trim(st.redo, max, dropped)
 elseif mode == 'redo' then
   if #st.redo == 0 then fail('NOTHING_TO_REDO') end
-  st.cur = table.remove(st.redo)
-  -- keeps the operation it had when undo took it out of history
-  if not before.op then before.op = 'redo' end
+  local e = table.remove(st.redo)
+  before.op, before.label = e.op, e.label
+  st.cur = frame_only(e)
   st.hist[#st.hist + 1] = before
   trim(st.hist, max, dropped)
 else
