@@ -13,22 +13,9 @@ import type { RedisContext } from './redis-context.js';
 import { auditTail, metadataPairs, toJson } from './redis-input.js';
 import type { ScriptFailure } from './redis-scripts.js';
 import { readFrame } from './redis-sessions.js';
-import { pairs, parseAuditEntry, parseMarks, replyText } from './redis-state.js';
+import { parseAuditEntry, parseMarks, parseMetadata, replyText } from './redis-state.js';
 
 /** Metadata, audit log and intentional-missing marks. None of them changes the session version. */
-
-function parseMetadata(flat: unknown[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  // defineProperty: a `__proto__` field is a key like any other, never the object's prototype.
-  for (const [key, value] of Object.entries(pairs(flat)))
-    Object.defineProperty(out, key, {
-      value: JSON.parse(value),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  return out;
-}
 
 export async function getMetadata(ctx: RedisContext, id: string): Promise<Record<string, unknown>> {
   assertValidId(id);

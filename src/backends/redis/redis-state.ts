@@ -107,6 +107,19 @@ export function parseMarks(flat: unknown[]): MarkedCell[] {
   return cells.sort((a, b) => a.row - b.row || (a.column < b.column ? -1 : a.column > b.column ? 1 : 0));
 }
 
+/** The metadata hash (field → JSON) as an object; `__proto__` is a key like any other, never a prototype. */
+export function parseMetadata(flat: unknown[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(pairs(flat)))
+    Object.defineProperty(out, key, {
+      value: JSON.parse(value),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  return out;
+}
+
 /** A flat [field, value, …] reply → object of strings. */
 export function pairs(flat: unknown[]): Record<string, string> {
   // No prototype: a field named `__proto__` is stored as an ordinary key.

@@ -20,6 +20,7 @@ import {
   parseEntry,
   parseEntryList,
   parseMarks,
+  parseMetadata,
   parseSessionReply,
   publicInfo,
   replyText,
@@ -58,8 +59,7 @@ export async function exportSession(ctx: RedisContext, id: string): Promise<Sess
       frames[entry.f] = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
     }
     if (!complete) continue;
-    const metadata: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(pairs(metaFlat))) metadata[key] = JSON.parse(value);
+    const metadata = parseMetadata(metaFlat);
     return {
       formatVersion: 1,
       sessionId: id,
