@@ -9,6 +9,7 @@ import { transferTests } from './contract-transfer.js';
 import { ttlTests } from './contract-ttl.js';
 import { uploadTests } from './contract-uploads.js';
 import { versionTests } from './contract-versions.js';
+import { modelTests } from './model/model-suite.js';
 
 /** How the suite builds backends of one kind over one storage (a temp dir, a redis-server, ...). */
 export interface BackendHarness {
@@ -41,5 +42,6 @@ export function runContractSuite(makeHarness: () => Promise<BackendHarness>): vo
     describe('ttl', () => ttlTests(ctx));
     describe('errors', () => errorTests(ctx));
     describe('transfer', () => transferTests(ctx));
+    describe('model', () => modelTests(ctx));
   });
 }
