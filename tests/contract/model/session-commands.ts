@@ -2,7 +2,7 @@ import * as fc from 'fast-check';
 import { annotationCommands } from './annotation-commands.js';
 import { compareInfo, entryOf, expectOutcome, ModelCommand, same, versionOf } from './model-check.js';
 import { fingerprint, frameOf, specName, tableSpecArb } from './model-tables.js';
-import type { SessionModel } from './session-model.js';
+import { versionCommands } from './version-commands.js';
 
 /** fast-check commands over the frame and its history; each checks the backend's answer after its step. */
 
@@ -37,18 +37,21 @@ const updateArb = fc
     });
   });
 
-const createVersionArb = fc.constantFrom(...LABELS).map(
-  (label) =>
-    new ModelCommand(`createVersion(${JSON.stringify(label)})`, async (m, r) => {
-      const expected = m.createVersion(label);
-      await expectOutcome(
-        'createVersion',
-        expected,
-        () => r.backend.createVersion(r.id, label),
-        (actual, entry) => same('createVersion → VersionInfo', versionOf(actual), entryOf(entry)),
-      );
-    }),
-);
+function createVersionCommand(label: string | undefined): ModelCommand {
+  return new ModelCommand(`createVersion(${JSON.stringify(label)})`, async (m, r) => {
+    const expected = m.createVersion(label);
+    await expectOutcome(
+      'createVersion',
+      expected,
+      () => r.backend.createVersion(r.id, label),
+      (actual, entry) => same('createVersion → VersionInfo', versionOf(actual), entryOf(entry)),
+    );
+  });
+}
+
+/** `''` (no label) is its own command so it can be enabled on its own. */
+const createVersionArb = fc.constantFrom(...LABELS.filter((l) => l !== '')).map(createVersionCommand);
+const createVersionEmptyArb = fc.constant(createVersionCommand(''));
 
 const undoArb = fc.constant(
   new ModelCommand('undoLastChange()', (m, r) =>
@@ -60,79 +63,6 @@ const redoArb = fc.constant(
   new ModelCommand('redo()', (m, r) =>
     expectOutcome('redo', m.redoChange(), () => r.backend.redo(r.id), compareInfo('redo')),
   ),
-);
-
-type Target = 'current' | 'history' | 'redo' | 'any' | 'invalid';
-
-/**
- * Which version a restore/getVersion names, resolved against the model when the step runs: `history#3` is
- * history[3 % length]; `any#k` is 1 + k % (version + 2), which hits held, dropped, cleared and future numbers.
- */
-const targetArb = fc.record({
-  kind: fc.constantFrom<Target>('current', 'history', 'redo', 'any', 'any', 'invalid'),
-  pick: fc.nat({ max: 50 }),
-});
-
-function resolve(m: SessionModel, t: { kind: Target; pick: number }): number {
-  switch (t.kind) {
-    case 'current':
-      return m.version;
-    case 'history':
-      return m.history[t.pick % m.history.length]!.version;
-    case 'redo':
-      return m.redo[t.pick % m.redo.length]!.version;
-    case 'any':
-      return 1 + (t.pick % (m.version + 2));
-    case 'invalid':
-      return [0, -1, 1.5][t.pick % 3]!;
-  }
-}
-
-const applicable = (t: { kind: Target }) => (m: SessionModel) =>
-  (t.kind !== 'history' || m.history.length > 0) && (t.kind !== 'redo' || m.redo.length > 0);
-
-const describeTarget = (t: { kind: Target; pick: number }) =>
-  t.kind === 'current' ? 'current' : `${t.kind}#${t.pick}`;
-
-const restoreArb = targetArb.map(
-  (t) =>
-    new ModelCommand(
-      `restoreVersion(${describeTarget(t)})`,
-      async (m, r) => {
-        const version = resolve(m, t);
-        const held = m.heldVersions();
-        await expectOutcome(
-          `restoreVersion(${version}) with held versions [${held}]`,
-          m.restoreVersion(version),
-          () => r.backend.restoreVersion(r.id, version),
-          compareInfo(`restoreVersion(${version}) → SessionInfo`),
-        );
-      },
-      applicable(t),
-    ),
-);
-
-const getVersionArb = targetArb.map(
-  (t) =>
-    new ModelCommand(
-      `getVersion(${describeTarget(t)})`,
-      async (m, r) => {
-        const version = resolve(m, t);
-        const held = m.heldVersions();
-        await expectOutcome(
-          `getVersion(${version}) with held versions [${held}]`,
-          m.getVersion(version),
-          () => r.backend.getVersion(r.id, version),
-          (table, frame) =>
-            same(
-              `getVersion(${version}) table (model: ${frame.name})`,
-              fingerprint(table),
-              frame.fingerprint,
-            ),
-        );
-      },
-      applicable(t),
-    ),
 );
 
 const listVersionsArb = fc.constant(
@@ -162,10 +92,10 @@ const getDataFrameArb = fc.constant(
 export const COMMANDS: Record<string, fc.Arbitrary<ModelCommand>> = {
   update: updateArb,
   createVersion: createVersionArb,
+  createVersionEmpty: createVersionEmptyArb,
   undo: undoArb,
   redo: redoArb,
-  restore: restoreArb,
-  getVersion: getVersionArb,
+  ...versionCommands,
   listVersions: listVersionsArb,
   getSession: getSessionArb,
   getDataFrame: getDataFrameArb,
