@@ -4,7 +4,7 @@ import { compareMarks, type ModelAudit, type ModelMark, type SessionModel } from
 
 /** fast-check commands for metadata, marks, the audit log and export → import of the whole session. */
 
-const META_KEYS = ['a', 'note', '__proto__', 'constructor', 'prototype'];
+const META_KEYS = ['a', 'note', 'constructor', 'prototype'];
 const META_VALUES: unknown[] = [null, undefined, 0, 7, 'x', '', true, { x: [1, 'y'] }, [null, 2]];
 
 /** Sorted entries, so both sides compare whatever key order they keep. */
@@ -22,25 +22,27 @@ function patchOf(pairs: [string, unknown][]): Record<string, unknown> {
   return patch;
 }
 
-const updateMetadataArb = fc
-  .uniqueArray(fc.tuple(fc.constantFrom(...META_KEYS), fc.constantFrom(...META_VALUES)), {
-    selector: ([k]) => k,
-    minLength: 1,
-    maxLength: 3,
-  })
-  .map(
-    (pairs) =>
-      new ModelCommand(`updateMetadata(${stable(patchOf(pairs))})`, async (m, r) => {
-        const patch = patchOf(pairs);
-        const expected = m.updateMetadata(patch);
-        await expectOutcome(
-          'updateMetadata',
-          expected,
-          () => r.backend.updateMetadata(r.id, patch),
-          (actual, map) => same('updateMetadata → merged', entries(actual), entries(map)),
-        );
-      }),
-  );
+function updateMetadataArb(keys: string[]): fc.Arbitrary<ModelCommand> {
+  return fc
+    .uniqueArray(fc.tuple(fc.constantFrom(...keys), fc.constantFrom(...META_VALUES)), {
+      selector: ([k]) => k,
+      minLength: 1,
+      maxLength: 3,
+    })
+    .map(
+      (pairs) =>
+        new ModelCommand(`updateMetadata(${stable(patchOf(pairs))})`, async (m, r) => {
+          const patch = patchOf(pairs);
+          const expected = m.updateMetadata(patch);
+          await expectOutcome(
+            'updateMetadata',
+            expected,
+            () => r.backend.updateMetadata(r.id, patch),
+            (actual, map) => same('updateMetadata → merged', entries(actual), entries(map)),
+          );
+        }),
+    );
+}
 
 const getMetadataArb = fc.constant(
   new ModelCommand('getMetadata()', async (m, r) => {
@@ -208,7 +210,9 @@ const exportImportArb = fc.constant(
 );
 
 export const annotationCommands: Record<string, fc.Arbitrary<ModelCommand>> = {
-  updateMetadata: updateMetadataArb,
+  updateMetadata: updateMetadataArb(META_KEYS),
+  /** `__proto__` as an own key: its own command, since both backends drop it today. */
+  updateMetadataProto: updateMetadataArb(['__proto__', ...META_KEYS]),
   getMetadata: getMetadataArb,
   mark: markArb,
   getMarks: getMarksArb,

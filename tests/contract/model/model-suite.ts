@@ -47,7 +47,7 @@ export function modelTests(ctx: ContractContext): void {
       const path = process.env.FC_PATH || undefined;
       const property = fc.asyncProperty(
         initArb,
-        fc.commands(commands, { maxCommands: MAX_COMMANDS }),
+        fc.commands(commands, { maxCommands: MAX_COMMANDS, size: 'max' }),
         async ({ spec, filename, user }, cmds) => {
           const { table, frame } = frameOf(spec);
           const opts = {

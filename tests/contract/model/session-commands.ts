@@ -102,6 +102,9 @@ export const COMMANDS: Record<string, fc.Arbitrary<ModelCommand>> = {
   ...annotationCommands,
 };
 
+/** The state-changing commands are drawn more often than the reads (fc.commands picks uniformly). */
+const WEIGHTS: Record<string, number> = { update: 3, undo: 3, redo: 3, createVersion: 2, restore: 2 };
+
 /** The commands a run draws from: all by default, else those named in `only` minus those in `skip`. */
 export function enabledCommands(
   only: string | undefined,
@@ -122,5 +125,5 @@ export function enabledCommands(
   }
   const enabled = chosen.filter((n) => !skipped.has(n));
   if (enabled.length === 0) throw new Error('MODEL_COMMANDS: no command left to run');
-  return enabled.map((n) => COMMANDS[n]!);
+  return enabled.flatMap((n) => Array.from({ length: WEIGHTS[n] ?? 1 }, () => COMMANDS[n]!));
 }
