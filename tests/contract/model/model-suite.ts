@@ -8,8 +8,8 @@ import { SessionModel } from './session-model.js';
 
 /**
  * The model-based test: random command sequences on one fresh session per run, every step checked against
- * the reference model (docs/semantics.md). Env: FC_NUM_RUNS raises the runs, FC_SEED (+ FC_PATH) replays a
- * failure, MODEL_COMMANDS / MODEL_COMMANDS_SKIP (comma lists, see COMMANDS) restrict the commands.
+ * the reference model (docs/semantics.md). Env: FC_NUM_RUNS raises the runs, FC_SEED + FC_PATH (+ FC_REPLAY_PATH)
+ * replay a failure, MODEL_COMMANDS / MODEL_COMMANDS_SKIP (comma lists, see COMMANDS) restrict the commands.
  */
 
 /** Small, so the caps on history and redo are hit often. */
@@ -45,9 +45,11 @@ export function modelTests(ctx: ContractContext): void {
       const commands = enabledCommands(process.env.MODEL_COMMANDS, process.env.MODEL_COMMANDS_SKIP);
       const seed = envInt('FC_SEED') ?? (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
       const path = process.env.FC_PATH || undefined;
+      // The `/*replayPath=...*/` fast-check prints after the shrunk commands.
+      const replay = process.env.FC_REPLAY_PATH ? { replayPath: process.env.FC_REPLAY_PATH } : {};
       const property = fc.asyncProperty(
         initArb,
-        fc.commands(commands, { maxCommands: MAX_COMMANDS, size: 'max' }),
+        fc.commands(commands, { maxCommands: MAX_COMMANDS, size: 'max', ...replay }),
         async ({ spec, filename, user }, cmds) => {
           const { table, frame } = frameOf(spec);
           const opts = {

@@ -103,7 +103,7 @@ export const COMMANDS: Record<string, fc.Arbitrary<ModelCommand>> = {
 };
 
 /** The state-changing commands are drawn more often than the reads (fc.commands picks uniformly). */
-const WEIGHTS: Record<string, number> = { update: 3, undo: 3, redo: 3, createVersion: 2, restore: 2 };
+const WEIGHTS: Record<string, number> = { update: 3, undo: 4, redo: 3, createVersion: 3, restore: 2 };
 
 /** The commands a run draws from: all by default, else those named in `only` minus those in `skip`. */
 export function enabledCommands(
