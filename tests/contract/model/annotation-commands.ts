@@ -1,14 +1,14 @@
 import * as fc from 'fast-check';
-import { auditOf, compareInfo, expectOutcome, ModelCommand, markOf, same, stable } from './model-check.js';
+import { auditOf, expectOutcome, ModelCommand, markOf, same, stable } from './model-check.js';
 import { compareMarks, type ModelAudit, type ModelMark, type SessionModel } from './session-model.js';
 
-/** fast-check commands for metadata, marks, the audit log and export → import of the whole session. */
+/** fast-check commands for metadata, marks and the audit log. */
 
 const META_KEYS = ['a', 'note', 'constructor', 'prototype'];
 const META_VALUES: unknown[] = [null, undefined, 0, 7, 'x', '', true, { x: [1, 'y'] }, [null, 2]];
 
 /** Sorted entries, so both sides compare whatever key order they keep. */
-const entries = (record: Record<string, unknown> | Map<string, unknown>) =>
+export const entries = (record: Record<string, unknown> | Map<string, unknown>) =>
   [...(record instanceof Map ? record.entries() : Object.entries(record))].sort(([a], [b]) =>
     a < b ? -1 : 1,
   );
@@ -169,7 +169,7 @@ const addAuditArb = auditInputArb.map(
 );
 
 /** Entry 1 without its details: those (filename, columns) are checked by uploadAudit alone. */
-const withoutUploadDetails = (log: ModelAudit[]) =>
+export const withoutUploadDetails = (log: ModelAudit[]) =>
   log.map(({ details, ...rest }) => (rest.seq === 1 ? rest : { ...rest, details }));
 
 const getAuditArb = fc
@@ -200,15 +200,6 @@ const uploadAuditArb = fc.constant(
   }),
 );
 
-/** The whole session leaves and comes back: every later step must see exactly the same session. */
-const exportImportArb = fc.constant(
-  new ModelCommand('exportSession → deleteSession → importSession', async (m, r) => {
-    const snapshot = await r.backend.exportSession(r.id);
-    same('deleteSession', await r.backend.deleteSession(r.id), true);
-    compareInfo('importSession → SessionInfo')(await r.backend.importSession(snapshot), m.info());
-  }),
-);
-
 export const annotationCommands: Record<string, fc.Arbitrary<ModelCommand>> = {
   updateMetadata: updateMetadataArb(META_KEYS),
   /** `__proto__` as an own key: its own command, since both backends drop it today. */
@@ -220,5 +211,4 @@ export const annotationCommands: Record<string, fc.Arbitrary<ModelCommand>> = {
   addAudit: addAuditArb,
   getAudit: getAuditArb,
   uploadAudit: uploadAuditArb,
-  exportImport: exportImportArb,
 };

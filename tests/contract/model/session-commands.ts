@@ -2,6 +2,7 @@ import * as fc from 'fast-check';
 import { annotationCommands } from './annotation-commands.js';
 import { compareInfo, entryOf, expectOutcome, ModelCommand, same, versionOf } from './model-check.js';
 import { fingerprint, frameOf, specName, tableSpecArb } from './model-tables.js';
+import { transferCommands } from './transfer-commands.js';
 import { versionCommands } from './version-commands.js';
 
 /** fast-check commands over the frame and its history; each checks the backend's answer after its step. */
@@ -100,6 +101,7 @@ export const COMMANDS: Record<string, fc.Arbitrary<ModelCommand>> = {
   getSession: getSessionArb,
   getDataFrame: getDataFrameArb,
   ...annotationCommands,
+  ...transferCommands,
 };
 
 /** The state-changing commands are drawn more often than the reads (fc.commands picks uniformly). */
