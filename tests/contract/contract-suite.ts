@@ -10,6 +10,7 @@ import { transferTests } from './contract-transfer.js';
 import { ttlTests } from './contract-ttl.js';
 import { uploadTests } from './contract-uploads.js';
 import { versionTests } from './contract-versions.js';
+import { modelTests } from './model/model-suite.js';
 
 /** How the suite builds backends of one kind over one storage (a temp dir, a redis-server, ...). */
 export interface BackendHarness {
@@ -43,5 +44,6 @@ export function runContractSuite(makeHarness: () => Promise<BackendHarness>): vo
     describe('errors', () => errorTests(ctx));
     describe('transfer', () => transferTests(ctx));
     describe('one semantics (§2a)', () => semanticsTests(ctx));
+    describe('model', () => modelTests(ctx));
   });
 }
