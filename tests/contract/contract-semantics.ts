@@ -1,4 +1,4 @@
-import type { Table } from 'apache-arrow';
+import { Int32, Table, vectorFromArray } from 'apache-arrow';
 import type { StorageBackend } from '../../src/contract/storage-backend.js';
 import { assertTablesEqual, makeSmallTable } from '../helpers/tables.js';
 import { type ContractContext, expectCode } from './contract-context.js';
@@ -173,5 +173,12 @@ export function semanticsTests(ctx: ContractContext): void {
     const bad = { ...snapshot, audit: [...snapshot.audit].reverse() };
     await expectCode(() => b.importSession(bad), 'INVALID_INPUT');
     expect(await b.sessionExists(id)).toBe(false);
+  });
+
+  test('an empty table built from empty vectors is stored like any other', async () => {
+    const b = ctx.backend;
+    const info = await b.createSession(new Table({ a: vectorFromArray([], new Int32()) }));
+    expect(info).toMatchObject({ rows: 0, columns: 1, version: 1 });
+    expect((await b.getDataFrame(info.sessionId)).schema.fields.map((field) => field.name)).toEqual(['a']);
   });
 }
