@@ -1,20 +1,15 @@
 import {
   Bool,
   type DataType,
-  Field,
   Float64,
   Int64,
-  makeData,
-  RecordBatch,
-  Schema,
-  Struct,
-  Table,
+  type Table,
   TimestampMillisecond,
   Utf8,
-  type Vector,
   vectorFromArray,
 } from 'apache-arrow';
 import { invalidInput } from '../contract/errors.js';
+import { assembleTable } from '../formats/cell-table.js';
 
 /** The column types text and spreadsheet input is inferred into (docs/http.md "Type inference"). */
 export type ColumnKind = 'int64' | 'float64' | 'bool' | 'timestamp' | 'utf8';
@@ -59,27 +54,5 @@ export function buildTable(columns: ColumnSpec[], rows: number): Table {
   );
 }
 
-/** A Table from named single-chunk vectors of `rows` values each, in the given order. */
-export function assembleTable(names: readonly string[], vectors: readonly Vector[], rows: number): Table {
-  const fields = vectors.map((vector, index) => new Field(names[index]!, vector.type, true));
-  const schema = new Schema(fields);
-  const children = vectors.map((vector) => vector.data[0]!);
-  const data = makeData({ type: new Struct(fields), length: rows, nullCount: 0, children });
-  return new Table(schema, new RecordBatch(schema, data));
-}
-
-/**
- * Unique, non-empty header names: blanks become `column_<n>` (1-based, like spreadsheets label them)
- * and repeats get `.1`, `.2`… (as pandas does), so no column is lost or ambiguous.
- */
-export function headerNames(raw: readonly unknown[]): string[] {
-  const used = new Set<string>();
-  return raw.map((value, index) => {
-    const text = value === null || value === undefined ? '' : String(value);
-    const base = text.trim() === '' ? `column_${index + 1}` : text;
-    let name = base;
-    for (let n = 1; used.has(name); n++) name = `${base}.${n}`;
-    used.add(name);
-    return name;
-  });
-}
+export { headerNames } from '../formats/cell-names.js';
+export { assembleTable } from '../formats/cell-table.js';

@@ -1,0 +1,18 @@
+/**
+ * Child process of the CSV reader benchmark: reads one CSV file, parses it with readCsv and prints
+ * `{ ms, rssDeltaBytes, rows }` as JSON. A fresh process per run, so its peak RSS is this parse's.
+ */
+import { readFileSync } from 'node:fs';
+import { readCsv } from '../../src/formats/csv-read.js';
+
+const file = process.argv[2];
+if (file === undefined) throw new Error('usage: csv-child <file.csv>');
+const body = readFileSync(file);
+(globalThis as { gc?: () => void }).gc?.();
+const before = process.memoryUsage().rss;
+const started = performance.now();
+const table = readCsv(body);
+const ms = performance.now() - started;
+// maxRSS is in KiB and covers the whole process, so the delta is an upper bound for the parse.
+const peak = process.resourceUsage().maxRSS * 1024;
+process.stdout.write(`${JSON.stringify({ ms, rssDeltaBytes: peak - before, rows: table.numRows })}\n`);
