@@ -20,20 +20,29 @@ export interface CsvReadOptions {
   maxCells?: number;
 }
 
+// Windows-1252 differs from Latin-1 only in 0x80–0x9F; Node's decoder (without full ICU) reads those as
+// C1 controls, so they are mapped here (0x81, 0x8D, 0x8F, 0x90, 0x9D are undefined and stay as they are).
+const CP1252_HIGH =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+function decodeWindows1252(bytes: Uint8Array): string {
+  const latin1 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  return latin1.replace(/[\u0080-\u009f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!);
+}
+
 /** UTF-8 when the bytes are valid UTF-8, else Windows-1252 (what spreadsheet "Save as CSV" often writes). */
 export function decodeText(bytes: Uint8Array): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return new TextDecoder('windows-1252').decode(bytes);
-  }
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const text = isUtf8(view) ? view.toString('utf8') : decodeWindows1252(bytes);
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** The input as UTF-8 bytes: valid UTF-8 is used in place, anything else is read as Windows-1252. */
 function utf8Bytes(input: Uint8Array | string): Buffer {
   if (typeof input === 'string') return Buffer.from(input, 'utf8');
   const view = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  return isUtf8(view) ? view : Buffer.from(new TextDecoder('windows-1252').decode(input), 'utf8');
+  return isUtf8(view) ? view : Buffer.from(decodeWindows1252(input), 'utf8');
 }
 
 function fieldText(b: Buffer, start: number, end: number): string {
