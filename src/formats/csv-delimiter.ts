@@ -37,7 +37,7 @@ const SAMPLE_BYTES = 1 << 20;
 /**
  * Field counts of the first complete records (blank lines skipped), reading at most SAMPLE_BYTES
  * and counting at most `cap` fields per record. Quotes are honoured, so a quoted separator or line
- * break does not count.
+ * break does not count; none at all when the quoting never closes under this separator.
  */
 function sampleCounts(b: Uint8Array, from: number, delimiter: number, cap: number): number[] {
   const counts: number[] = [];
@@ -71,6 +71,8 @@ function sampleCounts(b: Uint8Array, from: number, delimiter: number, cap: numbe
         break;
       }
     }
+    // A quote left open at the end of the input means this candidate split the quoting wrongly.
+    if (quoted && pos === b.length) return [];
     // A record cut by the sample's end only counts when it is the end of the input.
     if (complete || pos === b.length) counts.push(fields);
     else break;
