@@ -9,19 +9,25 @@ import {
   TimeUnit,
   type Utf8,
 } from 'apache-arrow';
-import { END_MASK, type TextSlices, utf8Data, validityOf } from './cell-slices.js';
-import {
+import type { TextSlices } from './cell-slices.js';
+import * as slices from './cell-slices.js';
+import type { IsoTimestamp } from './cell-text.js';
+import * as cellText from './cell-text.js';
+
+// Bound once: transpiled (CommonJS, tsx) imports read through a getter on every access, which
+// costs more than the work itself in loops that run once per cell.
+const { END_MASK, utf8Data, validityOf } = slices;
+const {
   BEYOND_INT64,
   booleanCell,
   floatCell,
   floatValue,
   INT64,
-  type IsoTimestamp,
   integerCell,
   isoDateAt,
   isoTimestampCell,
   smallIntValue,
-} from './cell-text.js';
+} = cellText;
 
 /**
  * Type inference for one column of text cells (docs/formats.md): the narrowest kind every non-empty

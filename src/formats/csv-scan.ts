@@ -1,5 +1,9 @@
 import { invalidInput, StorageError } from '../contract/errors.js';
-import { ESCAPED_QUOTES, newSlices, pushSlice, type TextSlices } from './cell-slices.js';
+import type { TextSlices } from './cell-slices.js';
+import * as slices from './cell-slices.js';
+
+// Bound once: transpiled imports read through a getter on every access (see cell-infer.ts).
+const { ESCAPED_QUOTES, newSlices, pushSlice } = slices;
 
 /**
  * The RFC 4180 state machine over UTF-8 bytes. Separators, quotes and line breaks are ASCII and never
@@ -117,7 +121,9 @@ function recordBound(b: Buffer, from: number): number {
 
 /**
  * Every record after the header into `width` columns. A record with another field count is
- * INVALID_INPUT naming its line; more than `maxRows` records is PAYLOAD_TOO_LARGE.
+ * INVALID_INPUT naming its line; more than `maxRows` records is PAYLOAD_TOO_LARGE. The unquoted
+ * field and the slice append are written out inline: this loop runs once per byte and once per
+ * cell, and function calls dominate it before the JIT has warmed up (the first upload).
  */
 export function scanBody(
   b: Buffer,
@@ -126,29 +132,58 @@ export function scanBody(
   width: number,
   maxRows: number,
 ): TextSlices[] {
-  const bound = Math.min(
-    recordBound(b, at.pos),
-    Math.floor((b.length - at.pos) / Math.max(1, width - 1)) + 2,
-  );
+  const n = b.length;
+  const bound = Math.min(recordBound(b, at.pos), Math.floor((n - at.pos) / Math.max(1, width - 1)) + 2);
   const columns = Array.from({ length: width }, () => newSlices(b, Math.min(bound, maxRows + 1)));
-  const separator = String.fromCharCode(delimiter) === '\t' ? 'tab' : String.fromCharCode(delimiter);
   let rows = 0;
   while (skipBlank(b, at)) {
     const line = at.line;
     let field = 0;
-    do {
-      const end = scanField(b, at, delimiter, line);
-      if (field < width) pushSlice(columns[field]!, at.start, end);
+    let pos = at.pos;
+    for (;;) {
+      let start = pos;
+      let end: number;
+      if (b[pos] === QUOTE) {
+        at.pos = pos;
+        end = scanField(b, at, delimiter, line);
+        start = at.start;
+        pos = at.pos;
+      } else {
+        while (pos < n) {
+          const c = b[pos];
+          if (c === delimiter || c === LF || c === CR) break;
+          pos++;
+        }
+        end = pos;
+      }
+      if (field < width) {
+        const column = columns[field]!;
+        if (column.length === column.starts.length) pushSlice(column, start, end);
+        else {
+          column.starts[column.length] = start;
+          column.ends[column.length++] = end;
+        }
+      }
       field++;
-    } while (afterField(b, at, delimiter));
-    if (field !== width) {
-      throw parseError(
-        `line ${line} has ${field} field${field === 1 ? '' : 's'}, the header has ${width} (separator ${JSON.stringify(separator)})`,
-      );
+      if (pos >= n) break;
+      const c = b[pos++];
+      if (c === delimiter) continue;
+      if (c === CR && b[pos] === LF) pos++;
+      at.line++;
+      break;
     }
+    at.pos = pos;
+    if (field !== width) throw raggedRow(line, field, width, delimiter);
     if (++rows > maxRows) {
       throw new StorageError('PAYLOAD_TOO_LARGE', `CSV has more than ${maxRows * width} cells`);
     }
   }
   return columns;
+}
+
+function raggedRow(line: number, fields: number, width: number, delimiter: number): Error {
+  const separator = delimiter === 0x09 ? 'tab' : String.fromCharCode(delimiter);
+  return parseError(
+    `line ${line} has ${fields} field${fields === 1 ? '' : 's'}, the header has ${width} (separator ${JSON.stringify(separator)})`,
+  );
 }
