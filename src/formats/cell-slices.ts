@@ -52,18 +52,40 @@ export function slicesOfStrings(values: readonly (string | null)[]): TextSlices 
   return column;
 }
 
+/**
+ * Growable slices for `width` columns over `bytes`, `capacity` cells each. The first buffers of all
+ * columns are views of one allocation: a wide table with few rows would otherwise make two
+ * ArrayBuffers per column, and their allocation and collection dominate its parse.
+ */
+export function newColumnSlices(bytes: Uint8Array, width: number, capacity: number): TextSlices[] {
+  const room = Math.max(4, capacity);
+  const slab = new Uint32Array(width * room * 2);
+  return Array.from({ length: width }, (_, c) => ({
+    bytes,
+    starts: slab.subarray(2 * c * room, (2 * c + 1) * room),
+    ends: slab.subarray((2 * c + 1) * room, (2 * c + 2) * room),
+    length: 0,
+  }));
+}
+
 /** A validity bitmap: bit set = a value; `isNull(i)` decides. Undefined when nothing is null. */
 export function validityOf(
   length: number,
   isNull: (index: number) => boolean,
 ): { bitmap: Uint8Array | undefined; nullCount: number } {
+  let first = 0;
+  while (first < length && !isNull(first)) first++;
+  if (first === length) return { bitmap: undefined, nullCount: 0 };
   const bitmap = new Uint8Array((length + 7) >> 3);
+  // Everything before the first null is valid.
+  bitmap.fill(0xff, 0, first >> 3);
+  for (let i = first & ~7; i < first; i++) bitmap[i >> 3]! |= 1 << (i & 7);
   let nullCount = 0;
-  for (let i = 0; i < length; i++) {
+  for (let i = first; i < length; i++) {
     if (isNull(i)) nullCount++;
     else bitmap[i >> 3]! |= 1 << (i & 7);
   }
-  return { bitmap: nullCount === 0 ? undefined : bitmap, nullCount };
+  return { bitmap, nullCount };
 }
 
 /** An Arrow Utf8 column straight from the slices (bytes copied once, `""` collapsed); empty → null. */

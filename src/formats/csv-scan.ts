@@ -3,7 +3,7 @@ import type { TextSlices } from './cell-slices.js';
 import * as slices from './cell-slices.js';
 
 // Bound once: transpiled imports read through a getter on every access (see cell-infer.ts).
-const { ESCAPED_QUOTES, newSlices, pushSlice } = slices;
+const { ESCAPED_QUOTES, newColumnSlices, pushSlice } = slices;
 
 /**
  * The RFC 4180 state machine over UTF-8 bytes. Separators, quotes and line breaks are ASCII and never
@@ -134,7 +134,7 @@ export function scanBody(
 ): TextSlices[] {
   const n = b.length;
   const bound = Math.min(recordBound(b, at.pos), Math.floor((n - at.pos) / Math.max(1, width - 1)) + 2);
-  const columns = Array.from({ length: width }, () => newSlices(b, Math.min(bound, maxRows + 1)));
+  const columns = newColumnSlices(b, width, Math.min(bound, maxRows + 1));
   let rows = 0;
   while (skipBlank(b, at)) {
     const line = at.line;
