@@ -10,9 +10,15 @@ import { checkJsonShape } from './json-scan.js';
 export interface JsonRowsReadOptions {
   /** Refuse (PAYLOAD_TOO_LARGE) more distinct keys, or more keys in one row. Default DEFAULT_MAX_COLUMNS. */
   maxColumns?: number;
-  /** Refuse (PAYLOAD_TOO_LARGE) more than this many cells (rows × columns). Default: no cap. */
+  /** Refuse (PAYLOAD_TOO_LARGE) more than this many cells (rows × columns). Default: 8 per character of the body, at least 1M. */
   maxCells?: number;
 }
+
+// A key absent from a row still costs a (null) cell in every column, so a body of rows with
+// disjoint keys would grow quadratically; without an explicit cap, cells are held to this many per
+// character of the body (and at least MIN_SPARSE_CELLS). A CSV cannot do this: each cell costs a byte.
+const SPARSE_CELLS_PER_CHAR = 8;
+const MIN_SPARSE_CELLS = 1_000_000;
 
 const tooLarge = (message: string) => new StorageError('PAYLOAD_TOO_LARGE', message);
 
@@ -45,8 +51,8 @@ function columnVector(name: string, values: CellValue[]): Vector {
  */
 export function readJsonRows(input: Uint8Array | string, options: JsonRowsReadOptions = {}): Table {
   const maxColumns = options.maxColumns ?? DEFAULT_MAX_COLUMNS;
-  const maxCells = options.maxCells ?? Number.MAX_SAFE_INTEGER;
   const text = typeof input === 'string' ? input : decodeText(input);
+  const maxCells = options.maxCells ?? Math.max(MIN_SPARSE_CELLS, SPARSE_CELLS_PER_CHAR * text.length);
   checkJsonShape(text, maxColumns);
   let parsed: unknown;
   try {

@@ -66,6 +66,9 @@ describe('readJsonRows', () => {
     expectError(() => readJsonRows(spread, { maxColumns: 20 }), 'PAYLOAD_TOO_LARGE', /20 distinct keys/);
     expect(readJsonRows(spread, { maxColumns: 30 }).numCols).toBe(30);
     expectError(() => readJsonRows(spread, { maxCells: 100 }), 'PAYLOAD_TOO_LARGE', /cells/);
+    // Disjoint keys per row: 10k × 10k null cells from a 150 kB body are refused by the default cap.
+    const sparse = `[${Array.from({ length: 10_000 }, (_, i) => `{"k${i}":1}`).join(',')}]`;
+    expectError(() => readJsonRows(sparse), 'PAYLOAD_TOO_LARGE', /cells/);
   });
 
   it('__proto__, constructor and prototype are ordinary columns, and absent ones are null', () => {
