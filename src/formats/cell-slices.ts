@@ -17,7 +17,7 @@ export const END_MASK = 0x7fffffff;
 const QUOTE = 0x22;
 
 /** Growable slices over `bytes`, starting with room for `capacity` cells. */
-export function newSlices(bytes: Uint8Array, capacity: number): TextSlices {
+function newSlices(bytes: Uint8Array, capacity: number): TextSlices {
   const room = Math.max(4, capacity);
   return { bytes, starts: new Uint32Array(room), ends: new Uint32Array(room), length: 0 };
 }
