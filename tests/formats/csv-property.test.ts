@@ -1,5 +1,6 @@
 import type { Table } from 'apache-arrow';
 import fc from 'fast-check';
+import { isStorageError } from '../../src/contract/errors.js';
 import { CSV_DELIMITERS, readCsv } from '../../src/formats/index.js';
 
 // Printed in the test name so a failure can be replayed: FC_SEED=<seed> npx jest tests/formats/csv-property
@@ -91,6 +92,29 @@ describe(`CSV property (seed ${seed})`, () => {
         expectSame(readCsv(text), names, columns.slice(0, names.length));
       }),
       { seed, numRuns: runs },
+    );
+  });
+
+  it('any bytes give a table or a typed StorageError, never another exception', () => {
+    // Bytes biased towards CSV syntax, so quotes, separators and line breaks meet in every order.
+    const csvByte = fc.oneof(
+      fc.constantFrom(0x22, 0x2c, 0x3b, 0x09, 0x7c, 0x0a, 0x0d, 0x30, 0x31, 0x2d, 0x3a, 0x54, 0x2e),
+      fc.integer({ min: 0, max: 255 }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(csvByte, { maxLength: 200 }),
+        fc.option(fc.constantFrom(...CSV_DELIMITERS)),
+        (bytes, delimiter) => {
+          try {
+            const table = readCsv(Uint8Array.from(bytes), delimiter === null ? {} : { delimiter });
+            expect(table.numCols).toBeGreaterThan(0);
+          } catch (error) {
+            if (!isStorageError(error)) throw error;
+          }
+        },
+      ),
+      { seed, numRuns: runs * 4 },
     );
   });
 });

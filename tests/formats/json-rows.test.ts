@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { isStorageError, type StorageErrorCode } from '../../src/contract/errors.js';
 import { MAX_JSON_DEPTH, readJsonRows } from '../../src/formats/index.js';
 import { jsonRowsToTable, tableToJsonRows } from '../../src/http/json-rows.js';
@@ -15,6 +16,9 @@ function expectError(fn: () => unknown, code: StorageErrorCode, pattern: RegExp)
   expect(isStorageError(caught, code)).toBe(true);
   expect((caught as Error).message).toMatch(pattern);
 }
+
+// In the property test's name so a failure can be replayed: FC_SEED=<seed> npx jest tests/formats/json-rows
+const seed = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
 
 const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 
@@ -93,5 +97,28 @@ describe('readJsonRows', () => {
     const table = readJsonRows('[]');
     expect(table.numRows).toBe(0);
     expect(table.numCols).toBe(0);
+  });
+
+  it(`any JSON value or JSON-like text gives a table or a typed StorageError (seed ${seed})`, () => {
+    const rows = fc.array(fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 3 })), {
+      maxLength: 8,
+    });
+    const text = fc.oneof(
+      rows.map((value) => JSON.stringify(value)),
+      fc.json({ maxDepth: 4 }),
+      fc
+        .array(fc.constantFrom('[', ']', '{', '}', '"', ':', ',', '1', 'a', '\\', ' '), { maxLength: 60 })
+        .map((parts) => parts.join('')),
+    );
+    fc.assert(
+      fc.property(text, (body) => {
+        try {
+          readJsonRows(body);
+        } catch (error) {
+          if (!isStorageError(error)) throw error;
+        }
+      }),
+      { seed, numRuns: 500 },
+    );
   });
 });
