@@ -131,25 +131,31 @@ function setSmallInt64(view: Int32Array, i: number, value: number): void {
   view[2 * i + 1] = hi;
 }
 
-const isEmpty = (column: TextSlices) => (i: number) => column.starts[i] === (column.ends[i]! & END_MASK);
+const NO_NULLS = { bitmap: undefined, nullCount: 0 };
+
+/** The validity of a typed column; `nonEmpty` (counted while measuring) spares the pass when no cell is null. */
+const validity = (column: TextSlices, nonEmpty: number) =>
+  nonEmpty === column.length
+    ? NO_NULLS
+    : validityOf(column.length, (i) => column.starts[i] === (column.ends[i]! & END_MASK));
 
 /** The column as Arrow data. `numbers` false: only dates and timestamps are inferred (JSON strings). */
 export function inferTextData(column: TextSlices, numbers = true): Data {
   const fit = measure(column, numbers);
   if (fit.nonEmpty === 0) return utf8Data(column);
-  if (fit.ints) return int64Data(column);
-  if (fit.floats) return float64Data(column);
-  if (fit.bools) return boolData(column);
-  if (fit.dates) return dateData(column);
+  if (fit.ints) return int64Data(column, fit.nonEmpty);
+  if (fit.floats) return float64Data(column, fit.nonEmpty);
+  if (fit.bools) return boolData(column, fit.nonEmpty);
+  if (fit.dates) return dateData(column, fit.nonEmpty);
   if (fit.stamps && fit.anyTime) {
     const nanos = fit.maxFraction > 6;
     const inRange = fit.minSeconds > -NS_LIMIT_SECONDS && fit.maxSeconds < NS_LIMIT_SECONDS;
-    if (!nanos || inRange) return timestampData(column, nanos, fit.zone === 2);
+    if (!nanos || inRange) return timestampData(column, fit.nonEmpty, nanos, fit.zone === 2);
   }
   return utf8Data(column) as Data<Utf8>;
 }
 
-function int64Data(column: TextSlices): Data {
+function int64Data(column: TextSlices, nonEmpty: number): Data {
   const { bytes, starts, ends, length } = column;
   const values = new BigInt64Array(length);
   const view = new Int32Array(values.buffer);
@@ -160,11 +166,11 @@ function int64Data(column: TextSlices): Data {
     if (e - s <= 15) setSmallInt64(view, i, smallIntValue(bytes, s, e));
     else values[i] = BigInt(Buffer.from(bytes.buffer, bytes.byteOffset + s, e - s).toString('latin1'));
   }
-  const { bitmap, nullCount } = validityOf(length, isEmpty(column));
+  const { bitmap, nullCount } = validity(column, nonEmpty);
   return makeData({ type: new Int64(), length, nullCount, nullBitmap: bitmap, data: values });
 }
 
-function float64Data(column: TextSlices): Data {
+function float64Data(column: TextSlices, nonEmpty: number): Data {
   const { bytes, starts, ends, length } = column;
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const text = (s: number, e: number) => buffer.toString('latin1', s, e);
@@ -174,25 +180,25 @@ function float64Data(column: TextSlices): Data {
     const e = ends[i]!;
     if (s !== e) values[i] = floatValue(bytes, s, e, text);
   }
-  const { bitmap, nullCount } = validityOf(length, isEmpty(column));
+  const { bitmap, nullCount } = validity(column, nonEmpty);
   return makeData({ type: new Float64(), length, nullCount, nullBitmap: bitmap, data: values });
 }
 
-function boolData(column: TextSlices): Data {
+function boolData(column: TextSlices, nonEmpty: number): Data {
   const { bytes, starts, ends, length } = column;
   const values = new Uint8Array((length + 7) >> 3);
   for (let i = 0; i < length; i++) {
     if (booleanCell(bytes, starts[i]!, ends[i]!) === 1) values[i >> 3]! |= 1 << (i & 7);
   }
-  const { bitmap, nullCount } = validityOf(length, isEmpty(column));
+  const { bitmap, nullCount } = validity(column, nonEmpty);
   return makeData({ type: new Bool(), length, nullCount, nullBitmap: bitmap, data: values });
 }
 
-function dateData(column: TextSlices): Data {
+function dateData(column: TextSlices, nonEmpty: number): Data {
   const { bytes, starts, ends, length } = column;
   const values = new Int32Array(length);
   for (let i = 0; i < length; i++) if (starts[i] !== ends[i]) values[i] = isoDateAt(bytes, starts[i]!);
-  const { bitmap, nullCount } = validityOf(length, isEmpty(column));
+  const { bitmap, nullCount } = validity(column, nonEmpty);
   return makeData({ type: new DateDay(), length, nullCount, nullBitmap: bitmap, data: values });
 }
 
@@ -202,7 +208,7 @@ const NANO_SCALE = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 100, 10, 1];
 const SAFE_MICRO_SECONDS = 9e9;
 
 /** Microseconds when every cell has at most 6 fraction digits, else nanoseconds; always exact. */
-function timestampData(column: TextSlices, nanos: boolean, zoned: boolean): Data {
+function timestampData(column: TextSlices, nonEmpty: number, nanos: boolean, zoned: boolean): Data {
   const { bytes, starts, ends, length } = column;
   const values = new BigInt64Array(length);
   const view = new Int32Array(values.buffer);
@@ -226,7 +232,7 @@ function timestampData(column: TextSlices, nanos: boolean, zoned: boolean): Data
       values[i] = BigInt(seconds) * 1_000_000n + BigInt(fraction * MICRO_SCALE[fractionDigits]!);
     }
   }
-  const { bitmap, nullCount } = validityOf(length, isEmpty(column));
+  const { bitmap, nullCount } = validity(column, nonEmpty);
   const type = new Timestamp(nanos ? TimeUnit.NANOSECOND : TimeUnit.MICROSECOND, zoned ? 'UTC' : null);
   return makeData({ type, length, nullCount, nullBitmap: bitmap, data: values });
 }
