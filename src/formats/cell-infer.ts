@@ -20,12 +20,12 @@ const { END_MASK, utf8Data, validityOf } = slices;
 const {
   BEYOND_INT64,
   booleanCell,
-  floatCell,
   floatValue,
   INT64,
-  integerCell,
   isoDateAt,
   isoTimestampCell,
+  NOT_NUMBER,
+  numberCell,
   smallIntValue,
 } = cellText;
 
@@ -78,11 +78,10 @@ function measure(column: TextSlices, numbers: boolean): Fits {
     if (raw > END_MASK)
       return { ...fit, ints: false, floats: false, bools: false, dates: false, stamps: false };
     if (fit.ints || fit.floats) {
-      const integer = integerCell(bytes, s, e);
+      const kind = numberCell(bytes, s, e);
+      if (kind !== INT64) fit.ints = false;
       // Beyond int64: float64 would silently round it, so the column stays text.
-      if (integer === BEYOND_INT64) fit.floats = false;
-      if (integer !== INT64) fit.ints = false;
-      if (fit.floats && integer !== INT64 && !floatCell(bytes, s, e)) fit.floats = false;
+      if (kind === NOT_NUMBER || kind === BEYOND_INT64) fit.floats = false;
     }
     if (fit.bools && booleanCell(bytes, s, e) < 0) fit.bools = false;
     if (fit.dates || fit.stamps) measureTemporal(bytes, s, e, fit);

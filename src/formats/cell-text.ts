@@ -36,61 +36,55 @@ export function booleanCell(b: Uint8Array, s: number, e: number): number {
   return -1;
 }
 
-/** Integer cell kinds: not an integer, an int64, or an integer beyond int64 (kept as text, never rounded). */
-export const NOT_INT = 0;
+/** What numberCell found: not a number, an int64, an integer beyond int64 (kept as text, never rounded), a decimal. */
+export const NOT_NUMBER = 0;
 export const INT64 = 1;
 export const BEYOND_INT64 = 2;
+export const DECIMAL = 3;
 
 const INT64_MAX_DIGITS = '9223372036854775807';
 const INT64_MIN_DIGITS = '9223372036854775808';
 
 /**
- * `[+-]?(0|[1-9]\d*)`: no leading zeros, since "007" and "01234" are identifiers (zip codes,
- * account numbers), not numbers.
+ * One pass over a cell: an integer is `[+-]?(0|[1-9][0-9]*)` (no leading zeros, since "007" and
+ * "01234" are identifiers such as zip codes, not numbers); a decimal adds `.[0-9]*` (or is `.[0-9]+`)
+ * and/or an exponent `[eE][+-]?[0-9]+`, the syntax JSON and pandas read as floats.
  */
-export function integerCell(b: Uint8Array, s: number, e: number): number {
+export function numberCell(b: Uint8Array, s: number, e: number): number {
   let i = s;
   const sign = b[i];
   if (sign === PLUS || sign === MINUS) i++;
-  if (i >= e) return NOT_INT;
-  if (b[i] === ZERO) return i + 1 === e ? INT64 : NOT_INT;
   const first = i;
-  for (; i < e; i++) if (!isDigit(b[i])) return NOT_INT;
-  const digits = e - first;
-  if (digits < 19) return INT64;
-  if (digits > 19) return BEYOND_INT64;
+  if (b[i] === ZERO) i++;
+  else while (i < e && isDigit(b[i])) i++;
+  const intDigits = i - first;
+  let digits = intDigits;
+  let decimal = false;
+  if (i < e && b[i] === DOT) {
+    decimal = true;
+    const start = ++i;
+    while (i < e && isDigit(b[i])) i++;
+    digits += i - start;
+  }
+  if (digits === 0) return NOT_NUMBER;
+  if (i < e && (b[i]! | 0x20) === 0x65) {
+    decimal = true;
+    i++;
+    if (b[i] === PLUS || b[i] === MINUS) i++;
+    const start = i;
+    while (i < e && isDigit(b[i])) i++;
+    if (i === start) return NOT_NUMBER;
+  }
+  if (i !== e) return NOT_NUMBER;
+  if (decimal) return DECIMAL;
+  if (intDigits < 19) return INT64;
+  if (intDigits > 19) return BEYOND_INT64;
   const limit = sign === MINUS ? INT64_MIN_DIGITS : INT64_MAX_DIGITS;
   for (let k = 0; k < 19; k++) {
     const d = b[first + k]! - limit.charCodeAt(k);
     if (d !== 0) return d < 0 ? INT64 : BEYOND_INT64;
   }
   return INT64;
-}
-
-/** `[+-]?((0|[1-9]\d*)(\.\d*)?|\.\d+)([eE][+-]?\d+)?` — what JSON and pandas call a decimal number. */
-export function floatCell(b: Uint8Array, s: number, e: number): boolean {
-  let i = s;
-  if (b[i] === PLUS || b[i] === MINUS) i++;
-  let mantissa = 0;
-  if (b[i] === ZERO) {
-    i++;
-    mantissa = 1;
-  } else {
-    for (; i < e && isDigit(b[i]); i++) mantissa++;
-  }
-  if (i < e && b[i] === DOT) {
-    i++;
-    for (; i < e && isDigit(b[i]); i++) mantissa++;
-  }
-  if (mantissa === 0) return false;
-  if (i < e && (b[i]! | 0x20) === 0x65) {
-    i++;
-    if (b[i] === PLUS || b[i] === MINUS) i++;
-    const start = i;
-    for (; i < e && isDigit(b[i]); i++);
-    if (i === start) return false;
-  }
-  return i === e;
 }
 
 const readDigits = (b: Uint8Array, at: number, count: number): number => {
@@ -199,7 +193,7 @@ export function isoTimestampCell(b: Uint8Array, s: number, e: number, out: IsoTi
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /**
- * The value of a cell floatCell accepted. Up to 15 digits and no exponent: an exact integer divided
+ * The value of a cell numberCell called a number. Up to 15 digits and no exponent: an exact integer divided
  * by an exact power of ten, which IEEE division rounds correctly (the classic fast path); anything
  * else goes through Number() on the text.
  */
@@ -231,7 +225,7 @@ export function floatValue(
   return negative ? -value : value;
 }
 
-/** A safe integer cell's value (integerCell said INT64 and it has at most 15 digits). */
+/** A safe integer cell's value (numberCell said INT64 and it has at most 15 digits). */
 export function smallIntValue(b: Uint8Array, s: number, e: number): number {
   let i = s;
   const negative = b[i] === MINUS;
