@@ -223,6 +223,39 @@ describe('readCsv: type inference', () => {
     expect([...table.getChild('f')!]).toEqual(cells.map(Number));
   });
 
+  it('near-numbers stay text; int64 bounds are exact', () => {
+    for (const cell of [
+      '1e',
+      'e5',
+      '+',
+      '-',
+      '.',
+      '1.2.3',
+      '--1',
+      '1_000',
+      ' 1',
+      '1 ',
+      '0x10',
+      'NaN',
+      'inf',
+      '1,5',
+      '00.5',
+    ]) {
+      expect(types(readCsv(`n\n1.5\n"${cell}"\n`))).toEqual(['n:Utf8']);
+    }
+    expect(types(readCsv('n\n9223372036854775808\n'))).toEqual(['n:Utf8']);
+    expect(types(readCsv('n\n-9223372036854775809\n'))).toEqual(['n:Utf8']);
+    expect(raw(readCsv('n\n9223372036854775807\n-9223372036854775808\n-0\n'), 'n')).toEqual([
+      9223372036854775807n,
+      -9223372036854775808n,
+      0n,
+    ]);
+    expect([...readCsv('n\n92233720368547758070.5\n-1E+3\n').getChild('n')!]).toEqual([
+      Number('92233720368547758070.5'),
+      -1000,
+    ]);
+  });
+
   it('ISO dates → DateDay, including leap days and dates before 1970', () => {
     const table = readCsv('d,n\n2024-01-31,1\n1969-12-31,2\n1900-02-28,3\n2000-02-29,4\n,5\n0001-01-01,6\n');
     const field = table.schema.fields[0]!;
