@@ -1,0 +1,5 @@
+// Table readers usable without the HTTP layer.
+export { CSV_DELIMITER_NAMES, CSV_DELIMITERS, type CsvDelimiter } from './csv-delimiter.js';
+export { type CsvReadOptions, DEFAULT_MAX_COLUMNS, decodeText, readCsv } from './csv-read.js';
+export { type JsonRowsReadOptions, readJsonRows } from './json-read.js';
+export { MAX_JSON_DEPTH } from './json-scan.js';
