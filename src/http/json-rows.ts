@@ -3,26 +3,9 @@ import { invalidInput } from '../contract/errors.js';
 import { type CellValue, inferValueColumn } from './cell-inference.js';
 import { decodeText } from './csv-read.js';
 import { buildTable } from './table-build.js';
-import { formattedColumns } from './table-cells.js';
 
-/**
- * Table → JSON array of row objects. Written by hand so keys keep the column order even for
- * integer-like names, which JSON.stringify of an object would move to the front.
- */
-export function tableToJsonRows(table: Table): string {
-  const { names, columns } = formattedColumns(table);
-  const keys = names.map((name) => `${JSON.stringify(name)}:`);
-  const rows: string[] = new Array(table.numRows);
-  for (let row = 0; row < table.numRows; row++) {
-    let line = '{';
-    for (let col = 0; col < keys.length; col++) {
-      if (col > 0) line += ',';
-      line += keys[col] + JSON.stringify(columns[col]![row] ?? null);
-    }
-    rows[row] = `${line}}`;
-  }
-  return `[${rows.join(',')}]`;
-}
+/** Table → JSON rows now lives with the other output formats (exact values, streamed pieces). */
+export { tableToJsonRows } from '../formats/json-write.js';
 
 /**
  * JSON array of row objects → Table. Columns appear in first-seen key order; a key missing from a
