@@ -5,6 +5,7 @@ import {
   type FixedSizeBinary,
   type FixedSizeList,
   type Float,
+  type Interval,
   makeVector,
   Precision,
   type Struct,
@@ -13,7 +14,14 @@ import {
   Type,
 } from 'apache-arrow';
 import { decimalText, float16Text, float32Text, float64Text, genericJson } from './number-text.js';
-import { daysToDate, durationText, epochToTimestamp, millisToDate, timeOfDay } from './temporal-text.js';
+import {
+  daysToDate,
+  durationText,
+  epochToTimestamp,
+  intervalText,
+  millisToDate,
+  timeOfDay,
+} from './temporal-text.js';
 
 /**
  * How a cell's text becomes JSON: `raw` is JSON already (numbers, booleans, nested values), `plain` is a
@@ -171,8 +179,20 @@ export function cellReader(data: Data, opts: CellOptions): CellReader {
         return `{${parts.join(',')}}`;
       });
     }
+    case Type.Interval: {
+      const { unit } = type as Interval;
+      return reader(data, 'plain', (i) => intervalText(data.values as Int32Array, i, unit));
+    }
+    case Type.Utf8View: {
+      const vector = makeVector(data);
+      return reader(data, 'escaped', (i) => String(vector.get(i)));
+    }
+    case Type.BinaryView: {
+      const vector = makeVector(data);
+      return reader(data, 'plain', (i) => Buffer.from(vector.get(i) as Uint8Array).toString('base64'));
+    }
     default: {
-      // Unions, intervals and view types: rare; Arrow's own getter, made JSON-safe.
+      // Unions (rare): Arrow's own getter, made JSON-safe.
       const vector = makeVector(data);
       return reader(data, 'raw', (i) => genericJson(vector.get(i), opts.bigAsString));
     }

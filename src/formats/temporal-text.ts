@@ -1,4 +1,4 @@
-import { TimeUnit } from 'apache-arrow';
+import { IntervalUnit, TimeUnit } from 'apache-arrow';
 
 /**
  * Exact ISO-8601 text for Arrow's temporal values, computed from the integer in its own unit.
@@ -95,8 +95,27 @@ export function timeOfDay(value: bigint, unit: TimeUnit): string {
  * Seconds only (no days/hours: their length is not fixed in ISO-8601); the fraction's digits carry the unit.
  */
 export function durationText(value: bigint, unit: TimeUnit): string {
+  const text = signedSeconds(value, unit);
+  return text.startsWith('-') ? `-PT${text.slice(1)}S` : `PT${text}S`;
+}
+
+/** A signed count of `unit` as seconds text (`-0.500`), for interval components. */
+function signedSeconds(value: bigint, unit: TimeUnit): string {
   const negative = value < 0n;
   const magnitude = negative ? -value : value;
   const per = PER_SECOND[unit];
-  return `${negative ? '-' : ''}PT${magnitude / per}${fractionText(magnitude % per, unit)}S`;
+  return `${negative ? '-' : ''}${magnitude / per}${fractionText(magnitude % per, unit)}`;
+}
+
+/**
+ * Arrow intervals (Int32 words per value) → ISO-8601 with a sign per component, as Arrow keeps them:
+ * year-month `P14M`, day-time `P-1DT0.500S`, month-day-nano `P1M2DT0.000000003S`.
+ */
+export function intervalText(words: Int32Array, i: number, unit: IntervalUnit): string {
+  if (unit === IntervalUnit.YEAR_MONTH) return `P${words[i]}M`;
+  if (unit === IntervalUnit.DAY_TIME) {
+    return `P${words[2 * i]}DT${signedSeconds(BigInt(words[2 * i + 1]!), TimeUnit.MILLISECOND)}S`;
+  }
+  const nanos = BigInt.asIntN(64, (BigInt(words[4 * i + 3]! >>> 0) << 32n) | BigInt(words[4 * i + 2]! >>> 0));
+  return `P${words[4 * i]}M${words[4 * i + 1]}DT${signedSeconds(nanos, TimeUnit.NANOSECOND)}S`;
 }
