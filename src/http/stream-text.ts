@@ -20,10 +20,11 @@ function writable(res: Response): Promise<void> {
  * download never starves other requests), and stops quietly when the client disconnects.
  */
 export async function streamText(res: Response, pieces: Iterable<string>): Promise<void> {
+  if (res.destroyed) return;
   for (const piece of pieces) {
+    await (res.write(piece) ? nextTurn() : writable(res));
+    // Checked before the next piece is made, so a departed client costs no more formatting.
     if (res.destroyed) return;
-    if (!res.write(piece)) await writable(res);
-    else await nextTurn();
   }
-  if (!res.destroyed) res.end();
+  res.end();
 }
