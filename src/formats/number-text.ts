@@ -2,14 +2,14 @@ import { util } from 'apache-arrow';
 
 /**
  * Exact, shortest text for Arrow's numbers. NaN/±Infinity are spelled `NaN`, `Infinity`, `-Infinity`
- * and negative zero `-0` (valid JSON, unlike what JSON.stringify makes of it).
+ * and negative zero `-0.0` (JSON.stringify would write `0`; `-0` would parse as the integer 0 in Python).
  */
 
 function special(value: number): string | undefined {
   if (Number.isNaN(value)) return 'NaN';
   if (value === Number.POSITIVE_INFINITY) return 'Infinity';
   if (value === Number.NEGATIVE_INFINITY) return '-Infinity';
-  if (Object.is(value, -0)) return '-0';
+  if (Object.is(value, -0)) return '-0.0';
   return undefined;
 }
 

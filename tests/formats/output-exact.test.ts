@@ -176,18 +176,18 @@ describe('numbers', () => {
     expect(jsonCells('n', data)).toEqual(['5', 'null']);
   });
 
-  it('floats: shortest exact text, -0 kept, NaN/±Infinity as strings in JSON and bare words in CSV', () => {
+  it('floats: shortest exact text, -0.0 kept, NaN/±Infinity as strings in JSON and bare words in CSV', () => {
     const columns = jsonSupportedColumns();
     // The raw text: re-serialising parsed JSON would turn -0 into 0.
     expect(tableToJsonRows(tableOf({ f: columns.float64! }))).toBe(
-      '[{"f":0.1},{"f":-0},{"f":null},{"f":"-Infinity"},{"f":1e-310}]',
+      '[{"f":0.1},{"f":-0.0},{"f":null},{"f":"-Infinity"},{"f":1e-310}]',
     );
     expect(tableToJsonRows(tableOf({ f: columns.float32! }))).toBe(
-      '[{"f":0.1},{"f":-0},{"f":null},{"f":"Infinity"},{"f":"NaN"}]',
+      '[{"f":0.1},{"f":-0.0},{"f":null},{"f":"Infinity"},{"f":"NaN"}]',
     );
     expect(jsonCells('f', columns.float16!)).toEqual(['1.5', '0', 'null', '65500', '"NaN"']);
-    expect(csvLines('f', columns.float32!)).toEqual(['0.1', '-0', '', 'Infinity', 'NaN']);
-    // -0 is valid JSON and parses back as negative zero.
+    expect(csvLines('f', columns.float32!)).toEqual(['0.1', '-0.0', '', 'Infinity', 'NaN']);
+    // -0.0 is valid JSON and parses back as negative zero (in Python too, where -0 is the integer 0).
     expect(Object.is(JSON.parse(tableToJsonRows(tableOf({ f: columns.float64! })))[1].f, -0)).toBe(true);
   });
 
