@@ -63,11 +63,16 @@ export function jsonText(reader: CellReader, i: number): string {
 const jsonOrNull = (reader: CellReader, i: number): string =>
   reader.valid(i) ? jsonText(reader, i) : 'null';
 
-/** Validity from the chunk's bitmap (which honours the chunk's offset). */
+/** Validity read straight from the chunk's bitmap, at the chunk's bit offset. */
 function validity(data: Data): (i: number) => boolean {
   if (data.typeId === Type.Null) return () => false;
-  if (data.nullCount === 0) return () => true;
-  return (i) => data.getValid(i);
+  const bits = data.nullBitmap;
+  if (data.nullCount === 0 || bits === undefined || bits.length === 0) return () => true;
+  const offset = data.offset;
+  return (i) => {
+    const pos = offset + i;
+    return (bits[pos >> 3]! & (1 << (pos & 7))) !== 0;
+  };
 }
 
 const reader = (data: Data, kind: JsonKind, text: (i: number) => string): CellReader => ({

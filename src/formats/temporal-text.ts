@@ -19,8 +19,17 @@ const PER_SECOND: Record<TimeUnit, bigint> = {
   [TimeUnit.NANOSECOND]: 1_000_000_000n,
 };
 
+const PER_SECOND_NUMBER: Record<TimeUnit, number> = {
+  [TimeUnit.SECOND]: 1,
+  [TimeUnit.MILLISECOND]: 1_000,
+  [TimeUnit.MICROSECOND]: 1_000_000,
+  [TimeUnit.NANOSECOND]: 1_000_000_000,
+};
+/** Below this magnitude every step of the Number path is exact (products stay under 2^53). */
+const NUMBER_PATH_LIMIT = 2 ** 53 - 2 * 86_400 * 1_000_000_000;
+
 /** `.` and the sub-second count padded to the unit's digits; empty for seconds. */
-function fractionText(rest: bigint, unit: TimeUnit): string {
+function fractionText(rest: bigint | number, unit: TimeUnit): string {
   const digits = FRACTION_DIGITS[unit];
   return digits === 0 ? '' : `.${String(rest).padStart(digits, '0')}`;
 }
@@ -33,8 +42,32 @@ function floorDivMod(value: bigint, by: bigint): [bigint, bigint] {
   return rest < 0n ? [value / by - 1n, rest + by] : [value / by, rest];
 }
 
-/** Splits an integer count of `unit` into whole days, seconds of that day and the fraction text. */
+/** Floor division on safe integers; the float quotient can round across an integer, so it is corrected. */
+function floorDivModNumber(value: number, by: number): [number, number] {
+  let quotient = Math.floor(value / by);
+  let rest = value - quotient * by;
+  if (rest < 0) {
+    quotient -= 1;
+    rest += by;
+  } else if (rest >= by) {
+    quotient += 1;
+    rest -= by;
+  }
+  return [quotient, rest];
+}
+
+/**
+ * Splits an integer count of `unit` into whole days, seconds of that day and the fraction text.
+ * Values of everyday magnitude (all ms/µs timestamps of our era) take a Number path, several times
+ * faster than BigInt; the rest (nanoseconds, extremes) take the BigInt path. Both are exact.
+ */
 function splitDays(value: bigint, unit: TimeUnit): { days: number; seconds: number; fraction: string } {
+  const approx = Number(value);
+  if (Math.abs(approx) < NUMBER_PATH_LIMIT) {
+    const [seconds, rest] = floorDivModNumber(approx, PER_SECOND_NUMBER[unit]);
+    const [days, secondsOfDay] = floorDivModNumber(seconds, 86_400);
+    return { days, seconds: secondsOfDay, fraction: fractionText(rest, unit) };
+  }
   const [seconds, rest] = floorDivMod(value, PER_SECOND[unit]);
   const [days, secondsOfDay] = floorDivMod(seconds, 86_400n);
   return { days: Number(days), seconds: Number(secondsOfDay), fraction: fractionText(rest, unit) };
@@ -48,6 +81,17 @@ function yearText(year: number): string {
 
 /** Days since 1970-01-01 (any sign) → `YYYY-MM-DD` in the proleptic Gregorian calendar (H. Hinnant's algorithm). */
 export function daysToDate(days: number): string {
+  // Neighbouring rows usually share their day.
+  if (days === lastDays) return lastDate;
+  lastDate = civilDate(days);
+  lastDays = days;
+  return lastDate;
+}
+
+let lastDays = Number.NaN;
+let lastDate = '';
+
+function civilDate(days: number): string {
   const z = days + 719_468;
   const era = Math.floor(z / 146_097);
   const doe = z - era * 146_097;

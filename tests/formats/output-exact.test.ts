@@ -65,15 +65,25 @@ describe('timestamps: exact in their own unit, any epoch value', () => {
       state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
       return state;
     };
-    for (let k = 0; k < 2000; k++) {
-      // ns values across ±2^62 (1823–2116), both signs
-      const ns = (BigInt(next()) << 31n) | BigInt(next());
-      const value = k % 2 === 0 ? ns : -ns;
-      const ms = value / 1_000_000n - (value % 1_000_000n < 0n ? 1n : 0n);
-      const subMs = ((value % 1_000_000_000n) + 1_000_000_000n) % 1_000_000_000n;
-      const expected = `${new Date(Number(ms)).toISOString().slice(0, 19)}.${String(subMs).padStart(9, '0')}Z`;
-      const actual = epochToTimestamp(value, TimeUnit.NANOSECOND, true);
-      if (actual !== expected) throw new Error(`seed ${seed}: ${value} → ${actual}, expected ${expected}`);
+    const units = [
+      [TimeUnit.SECOND, 1n, 0],
+      [TimeUnit.MILLISECOND, 1_000n, 3],
+      [TimeUnit.MICROSECOND, 1_000_000n, 6],
+      [TimeUnit.NANOSECOND, 1_000_000_000n, 9],
+    ] as const;
+    for (let k = 0; k < 4000; k++) {
+      const [unit, per, digits] = units[k % 4]!;
+      // Magnitudes from 0 to ±2^62 units, clamped to what Date holds (±8.64e15 ms), both signs.
+      const magnitude = ((BigInt(next()) << 31n) | BigInt(next())) >> BigInt(next() % 62);
+      const limit = (8_640_000_000_000_000n * per) / 1_000n;
+      const value = (k % 8 < 4 ? magnitude : -magnitude) % limit;
+      const seconds = value / per - (value % per < 0n ? 1n : 0n);
+      const fraction = ((value % per) + per) % per;
+      const calendar = new Date(Number(seconds) * 1000).toISOString().replace(/\.\d{3}Z$/, '');
+      const expected = `${calendar}${digits ? `.${String(fraction).padStart(digits, '0')}` : ''}Z`;
+      const actual = epochToTimestamp(value, unit, true);
+      if (actual !== expected)
+        throw new Error(`seed ${seed}: ${value} (unit ${unit}) → ${actual}, expected ${expected}`);
     }
   });
 
