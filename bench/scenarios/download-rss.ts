@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { get, request } from 'node:http';
 import { createInterface } from 'node:readline';
+import { summarize } from '../lib/measure.js';
 import { atMost, type BenchRow } from '../lib/report.js';
 import { realisticCsv } from './download-csv.js';
 
@@ -90,7 +91,7 @@ function fetchCounting(
   accept: string,
 ): Promise<{ bytes: number; chunks: number }> {
   return new Promise((resolve, reject) => {
-    get({ port, host: '127.0.0.1', path, headers: { accept } }, (res) => {
+    get({ port, host: '127.0.0.1', path, headers: { accept }, agent: false }, (res) => {
       let bytes = 0;
       let chunks = 0;
       res.on('data', (chunk: Buffer) => {
@@ -105,10 +106,26 @@ function fetchCounting(
   });
 }
 
+/** Pings /health/live one after another until `done` resolves; returns every latency in ms. */
+async function pingLive(port: number, done: Promise<unknown>): Promise<number[]> {
+  let finished = false;
+  void done.finally(() => {
+    finished = true;
+  });
+  const latencies: number[] = [];
+  while (!finished && latencies.length < 100_000) {
+    const started = performance.now();
+    await fetchCounting(port, '/health/live', 'application/json');
+    latencies.push(performance.now() - started);
+  }
+  return latencies;
+}
+
 /**
  * Peak RSS of the service while it answers one download of a CSV-sized session, per format. The session
  * is uploaded through the API by one server; each format is then measured in a fresh server over the
  * same STORAGE_DIR that already holds the frame in its cache, so the growth is the download's alone.
+ * Meanwhile /health/live is pinged back to back: its p99 shows whether the download starves the loop.
  */
 export async function benchDownloads(opts: {
   rows: number;
@@ -139,7 +156,9 @@ export async function benchDownloads(opts: {
         sampled = Math.max(sampled, procMemory(pid).rss);
       }, 5);
       const started = performance.now();
-      const { bytes, chunks } = await fetchCounting(server.port, `/sessions/${sessionId}/data`, accept);
+      const body = fetchCounting(server.port, `/sessions/${sessionId}/data`, accept);
+      const live = await pingLive(server.port, body);
+      const { bytes, chunks } = await body;
       const seconds = (performance.now() - started) / 1000;
       clearInterval(sampler);
       const peak = Math.max(sampled, exactPeak ? procMemory(pid).hwm : 0);
@@ -152,6 +171,8 @@ export async function benchDownloads(opts: {
         body_mb: bytes / MB,
         chunks,
         frame_mb: arrowBytes / MB,
+        live_p95_ms: summarize(live).p95,
+        live_max_ms: Math.max(...live),
       };
       const name = `GET data as ${format}: RSS growth (peak − idle, frame cached)`;
       rows.push(

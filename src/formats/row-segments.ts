@@ -3,7 +3,7 @@ import { type CellReader, cellReader } from './cell-format.js';
 import { isSafeBig } from './number-text.js';
 
 /** About how many characters each piece of streamed JSON/CSV text holds (the last may be shorter). */
-export const DEFAULT_CHUNK_CHARS = 256 * 1024;
+export const DEFAULT_CHUNK_CHARS = 64 * 1024;
 
 /** Rows `[start, end)` where every column sits in one chunk: `readers[c]` reads row `r` at `r - bases[c]`. */
 export interface RowSegment {

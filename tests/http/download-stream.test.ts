@@ -1,6 +1,6 @@
 import { get, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { makeData, TimestampMicrosecond, Utf8, vectorFromArray } from 'apache-arrow';
 import type { Response } from 'express';
 import { tableToCsv } from '../../src/formats/csv-write.js';
@@ -144,6 +144,32 @@ describe('streamText backpressure', () => {
     expect(received).toBe(200 * PIECE.length);
     // Without backpressure all 200 pieces (800 KB) would be buffered before the reader ran.
     expect(maxBuffered).toBeLessThanOrEqual(PIECE.length);
+  });
+
+  it('yields a whole event-loop turn per piece, even when every write completes at once', async () => {
+    // A socket the kernel drains instantly: 'drain' comes on the next tick, so without a real turn
+    // the loop would never accept another connection until the download ended.
+    const out = new Writable({
+      highWaterMark: 1,
+      write(_chunk, _encoding, callback) {
+        process.nextTick(callback);
+      },
+    });
+    let pulled = 0;
+    function* pieces() {
+      for (let k = 0; k < 200; k++) {
+        pulled += 1;
+        yield PIECE;
+      }
+    }
+    let pulledWhenLoopTurned = -1;
+    setImmediate(() => {
+      pulledWhenLoopTurned = pulled;
+    });
+    await streamText(out as unknown as Response, pieces());
+    expect(pulled).toBe(200);
+    expect(pulledWhenLoopTurned).toBeGreaterThan(0);
+    expect(pulledWhenLoopTurned).toBeLessThan(5);
   });
 
   it('stops pulling when the client leaves while the writer waits for drain', async () => {
