@@ -35,7 +35,7 @@ function holdsUnsafeBig(data: Data): boolean {
 export function* rowSegments(table: Table): Generator<RowSegment> {
   const columns = table.schema.fields.map((_, c) => table.getChildAt(c)!.data);
   const bigAsString = columns.map((chunks) => chunks.some(holdsUnsafeBig));
-  const bounds = new Set<number>([table.numRows]);
+  const bounds = new Set<number>([0, table.numRows]);
   for (const chunks of columns) {
     let at = 0;
     for (const chunk of chunks) {

@@ -1,4 +1,14 @@
-import { Bool, Int32, RecordBatch, Table, Utf8, vectorFromArray } from 'apache-arrow';
+import {
+  Bool,
+  Int32,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  Utf8,
+  vectorFromArray,
+} from 'apache-arrow';
 import { tableToCsv, tableToCsvChunks } from '../../src/formats/csv-write.js';
 import { tableToJsonChunks, tableToJsonRows } from '../../src/formats/json-write.js';
 
@@ -58,5 +68,11 @@ describe('JSON/CSV writers walk batches and slices', () => {
     expect(tableToJsonRows(table)).toBe('[]');
     expect(tableToCsv(table)).toBe('id,name,odd\n');
     expect(tableToJsonRows(new Table())).toBe('[]');
+  });
+
+  it('a table with rows but no columns still has its rows', () => {
+    const schema = new Schema([]);
+    const batch = new RecordBatch(schema, makeData({ type: new Struct([]), length: 2, children: [] }));
+    expect(tableToJsonRows(new Table(schema, [batch]))).toBe('[{},{}]');
   });
 });
