@@ -41,5 +41,10 @@ export async function sendTable(res: Response, table: Table, format: TableFormat
     return;
   }
   res.type(format === 'json' ? 'application/json; charset=utf-8' : 'text/csv; charset=utf-8');
+  // HEAD gets the headers only: formatting a whole table for a body nobody receives is wasted work.
+  if (res.req.method === 'HEAD') {
+    res.end();
+    return;
+  }
   await streamText(res, format === 'json' ? tableToJsonChunks(table) : tableToCsvChunks(table));
 }

@@ -1,4 +1,4 @@
-import { get, type IncomingMessage, type Server } from 'node:http';
+import { get, type IncomingMessage, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
 import { makeData, TimestampMicrosecond, Utf8, vectorFromArray } from 'apache-arrow';
@@ -96,6 +96,24 @@ describe('JSON and CSV downloads stream over HTTP', () => {
       { 'when, exactly': '1969-12-31T23:59:59.999500Z', name: 'a,"b"' },
       { 'when, exactly': '2023-11-14T22:13:20.123456Z', name: 'line\nbreak' },
     ]);
+  });
+
+  it('HEAD answers 200 with the negotiated type (and no body)', async () => {
+    const { sessionId } = await fixture.manager.createSession(big);
+    const head = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request(`${base}/sessions/${sessionId}/data`, {
+        method: 'HEAD',
+        headers: { accept: 'text/csv' },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', () => resolve(res));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['content-type']).toBe('text/csv; charset=utf-8');
   });
 
   it('a client that disconnects mid-download leaves the service answering', async () => {
