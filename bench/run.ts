@@ -1,6 +1,6 @@
 /**
  * `npm run bench` — measures framestore on this machine and compares with the targets of the issues.
- * Usage: npm run bench [-- --only codec,csv,inmemory,redis,http,migration] [--quick]
+ * Usage: npm run bench [-- --only codec,csv,inmemory,redis,http,migration,download] [--quick]
  * Prints one table and writes bench/results/bench-<time>.json (+ bench-latest.json).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,12 +12,13 @@ import type { BenchRow } from './lib/report.js';
 import { printTable, writeResults } from './lib/report.js';
 import { benchCodecs } from './scenarios/codec.js';
 import { benchCsvRead } from './scenarios/csv-read.js';
+import { benchDownloads } from './scenarios/download-rss.js';
 import { benchHttp, benchHttpBaselines } from './scenarios/http.js';
 import { benchInMemory } from './scenarios/inmemory.js';
 import { benchMigration } from './scenarios/migration.js';
 import { benchRedis } from './scenarios/redis.js';
 
-const SECTIONS = ['codec', 'csv', 'inmemory', 'redis', 'http', 'migration'] as const;
+const SECTIONS = ['codec', 'csv', 'inmemory', 'redis', 'http', 'migration', 'download'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): { only: Set<Section>; quick: boolean } {
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
         ];
       });
     }
+    await run('download', () => benchDownloads({ rows: quick ? 50_000 : 200_000, storageDir }));
   } finally {
     await redis?.stop();
     rmSync(storageDir, { recursive: true, force: true });

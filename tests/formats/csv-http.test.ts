@@ -34,7 +34,7 @@ describeBackends('CSV and JSON rows through the HTTP routes', (fx) => {
     const id = created.body.session_id as string;
     const json = await request(fx().app).get(`/sessions/${id}/data`).set('Accept', 'application/json');
     expect(json.body).toEqual([
-      { d: '1969-12-31', us: '1969-12-31T23:59:59.999500Z', ns: '2024-01-31T10:20:30.123456789Z' },
+      { d: '1969-12-31', us: '1969-12-31T23:59:59.999500', ns: '2024-01-31T10:20:30.123456789Z' },
     ]);
     const arrow = await request(fx().app)
       .get(`/sessions/${id}/data`)
