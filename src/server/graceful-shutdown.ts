@@ -1,6 +1,18 @@
 import type { Logger } from '../logging/logger.js';
 import type { RunningServer } from './server.js';
 
+/** Calls `then` once the logger's destination has written what it holds (at once if it cannot say). */
+function flushed(logger: Logger, then: () => void): void {
+  try {
+    logger.flush((error?: Error) => {
+      void error; // nothing better to do with a failing log pipe while exiting
+      then();
+    });
+  } catch {
+    then();
+  }
+}
+
 export interface ShutdownOptions {
   signals?: NodeJS.Signals[];
   /** Injected for tests; default process.exit. */
@@ -30,8 +42,11 @@ export function installShutdownHandlers(
     logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
     running.close().then(
       () => {
-        logger.info('stopped cleanly');
-        exit(0);
+        // Lines still buffered (a busy pipe) go out first, so the log reads in the order things happened.
+        flushed(logger, () => {
+          logger.info('stopped cleanly');
+          flushed(logger, () => exit(0));
+        });
       },
       (error: unknown) => {
         logger.error({ err: error instanceof Error ? error.message : String(error) }, 'shutdown failed');
