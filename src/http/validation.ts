@@ -83,7 +83,15 @@ export const dataQuery = z.object({ format: z.enum(OUTPUT_FORMATS).optional() })
 
 export const uploadQuery = z.object({ filename: text(255).optional(), ttl_seconds: intString(1).optional() });
 
-const details = z.record(z.string(), z.unknown());
+/**
+ * A free-form JSON object, passed through as parsed: zod's record rebuilds objects by assignment, which
+ * would turn a `__proto__` key into a prototype and drop it.
+ */
+const jsonObject = z.custom<Record<string, unknown>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  'expected a JSON object',
+);
+const details = jsonObject;
 
 export const auditBody = z.strictObject({
   operation: text(100),
@@ -107,7 +115,7 @@ export const marksBody = z.union([z.strictObject({ marks: z.array(mark).min(1).m
 export const clearMarksBody = z.union([z.strictObject({ cells: z.array(cell).min(1).max(1_000_000) }), cell]);
 export const clearMarksQuery = z.object({ row: intString(0).optional(), column: text(1000).optional() });
 
-export const metadataPatchBody = z.record(z.string(), z.unknown());
+export const metadataPatchBody = jsonObject;
 
 export const createVersionBody = z.strictObject({ label: text(200).optional() });
 
