@@ -1,11 +1,9 @@
 import {
   Dictionary,
   Field,
-  Float64,
   Int32,
   Int64,
   List,
-  makeVector,
   Table,
   tableFromArrays,
   tableToIPC,
@@ -36,7 +34,7 @@ export function seedTables(): Table[] {
   const tags = vectorFromArray([[1n, 2n], [], null, [3n]], new List(new Field('item', new Int64(), true)));
   const withData = new Table({ city, tags });
   const wide = tableFromArrays(Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`c${i}`, [i]])));
-  return [flat, withData, wide, tableFromArrays({ n: makeVector(Int32Array.from([7])) })];
+  return [flat, withData, wide, tableFromArrays({ n: Int32Array.from([7]) })];
 }
 
 /** The seed tables as Arrow IPC bodies, stream and file format. */
