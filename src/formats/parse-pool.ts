@@ -1,0 +1,125 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { type Table, tableFromIPC } from 'apache-arrow';
+import { Piscina } from 'piscina';
+import { StorageError } from '../contract/errors.js';
+import type { BodyKind, ParseBodyOptions } from './parse-body.js';
+import type { ParseReply, ParseTask } from './parse-worker.js';
+
+export interface ParsePoolOptions {
+  /** MAX_DATAFRAME_SIZE_MB in bytes: sizes each worker's heap. */
+  maxBytes: number;
+  /** Worker threads (default: cores − 1, 1 to 4). */
+  threads?: number;
+  /** Longest one parse may run before its worker is stopped (default 10 s). */
+  timeoutMs?: number;
+  /** Bodies waiting for a worker before new ones are refused with 503 (default 16). */
+  maxQueue?: number;
+}
+
+const MB = 1024 * 1024;
+
+/**
+ * Heap of one worker: parsing a body costs a few times its size (text, cells, then columns), so 4×
+ * the body cap plus room for the readers, between 256 MB and 4 GB. A bomb past it kills only its worker.
+ */
+export const workerHeapMb = (maxBytes: number): number =>
+  Math.min(4096, Math.max(256, Math.ceil((4 * maxBytes) / MB) + 128));
+
+/**
+ * The worker file next to this module: compiled `.js` in dist, or the `.ts` source under jest/tsx,
+ * which the worker then loads through tsx (a devDependency, present wherever sources run).
+ */
+function workerEntry(): { filename: string; execArgv: string[] } {
+  const js = fileURLToPath(new URL('./parse-worker.js', import.meta.url));
+  if (existsSync(js)) return { filename: js, execArgv: [] };
+  return { filename: js.replace(/\.js$/, '.ts'), execArgv: ['--import', 'tsx'] };
+}
+
+/** Decodes a worker's reply; the IPC was written by our own worker, so it is read without validation. */
+function unpack(reply: ParseReply): [string, Table][] {
+  if (!reply.ok) {
+    if (reply.code === 'INTERNAL') throw new Error(`parsing the body failed: ${reply.message}`);
+    throw new StorageError(reply.code as StorageError['code'], reply.message);
+  }
+  return reply.tables.map(([name, ipc]) => [name, tableFromIPC(ipc)]);
+}
+
+/**
+ * Parses request bodies in worker threads with a bounded heap and a deadline, so no body can exhaust
+ * the service's memory or hold its event loop: a worker that runs out of memory answers 413, one past
+ * its deadline is stopped and answers 413, a full queue answers 503.
+ */
+export class ParsePool {
+  private readonly pool: Piscina;
+  private readonly timeoutMs: number;
+  private readonly heapMb: number;
+
+  constructor(opts: ParsePoolOptions) {
+    const entry = workerEntry();
+    this.heapMb = workerHeapMb(opts.maxBytes);
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    const threads = opts.threads ?? Math.min(4, Math.max(1, availableParallelism() - 1));
+    this.pool = new Piscina({
+      filename: entry.filename,
+      execArgv: entry.execArgv,
+      minThreads: 0,
+      maxThreads: threads,
+      idleTimeout: 30_000,
+      maxQueue: opts.maxQueue ?? 16,
+      resourceLimits: { maxOldGenerationSizeMb: this.heapMb, stackSizeMb: 8 },
+    });
+  }
+
+  private async run(task: ParseTask): Promise<[string, Table][]> {
+    let reply: ParseReply;
+    try {
+      reply = await this.pool.run(task, { signal: AbortSignal.timeout(this.timeoutMs) });
+    } catch (error) {
+      throw this.workerFailure(error);
+    }
+    return unpack(reply);
+  }
+
+  private workerFailure(error: unknown): Error {
+    const code = (error as { code?: unknown }).code;
+    const name = (error as { name?: unknown }).name;
+    const message = error instanceof Error ? error.message : String(error);
+    if (code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory/i.test(message))
+      return new StorageError(
+        'PAYLOAD_TOO_LARGE',
+        `parsing the body needed more than the ${this.heapMb} MB a parse may use; send a smaller body`,
+        { cause: error },
+      );
+    if (name === 'AbortError' || name === 'TimeoutError')
+      return new StorageError(
+        'PAYLOAD_TOO_LARGE',
+        `parsing the body took over ${this.timeoutMs / 1000} s and was stopped; send a smaller or simpler body`,
+        { cause: error },
+      );
+    if (/queue is at limit/i.test(message))
+      return new StorageError('BACKEND_UNAVAILABLE', 'too many bodies are being parsed; retry shortly', {
+        cause: error,
+      });
+    return new StorageError('INVALID_INPUT', `the body could not be parsed: ${message}`, { cause: error });
+  }
+
+  /** One table from a body of `kind`. */
+  async parseTable(kind: BodyKind, bytes: Uint8Array, options: ParseBodyOptions): Promise<Table> {
+    const [first] = await this.run({ kind, bytes, options });
+    return first![1];
+  }
+
+  /** Every sheet of an .xlsx body, by name, in workbook order. */
+  async parseWorkbook(bytes: Uint8Array, options: ParseBodyOptions): Promise<Record<string, Table>> {
+    const sheets: Record<string, Table> = Object.create(null);
+    for (const [name, table] of await this.run({ kind: 'workbook', bytes, options })) sheets[name] = table;
+    return sheets;
+  }
+
+  /** Stops the workers; tasks still running are failed. Safe to call twice. */
+  close(): Promise<void> {
+    return this.pool.destroy();
+  }
+}
