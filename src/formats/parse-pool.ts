@@ -16,6 +16,8 @@ export interface ParsePoolOptions {
   timeoutMs?: number;
   /** Bodies waiting for a worker before new ones are refused with 503 (default 16). */
   maxQueue?: number;
+  /** Heap of each worker in MB (default workerHeapMb(maxBytes)). */
+  heapMb?: number;
 }
 
 const MB = 1024 * 1024;
@@ -58,7 +60,7 @@ export class ParsePool {
 
   constructor(opts: ParsePoolOptions) {
     const entry = workerEntry();
-    this.heapMb = workerHeapMb(opts.maxBytes);
+    this.heapMb = opts.heapMb ?? workerHeapMb(opts.maxBytes);
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     const threads = opts.threads ?? Math.min(4, Math.max(1, availableParallelism() - 1));
     this.pool = new Piscina({
