@@ -57,34 +57,42 @@ export class ParsePool {
   private readonly pool: Piscina;
   private readonly timeoutMs: number;
   private readonly heapMb: number;
+  /** Tasks running or waiting; counted here because piscina does not bound its queue of abortable tasks. */
+  private pending = 0;
+  private readonly maxPending: number;
 
   constructor(opts: ParsePoolOptions) {
     const entry = workerEntry();
     this.heapMb = opts.heapMb ?? workerHeapMb(opts.maxBytes);
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     const threads = opts.threads ?? Math.min(4, Math.max(1, availableParallelism() - 1));
+    this.maxPending = threads + (opts.maxQueue ?? 16);
     this.pool = new Piscina({
       filename: entry.filename,
       execArgv: entry.execArgv,
       minThreads: 0,
       maxThreads: threads,
       idleTimeout: 30_000,
-      maxQueue: opts.maxQueue ?? 16,
       resourceLimits: { maxOldGenerationSizeMb: this.heapMb, stackSizeMb: 8 },
     });
   }
 
-  private async run(task: ParseTask): Promise<[string, Table][]> {
+  private async run(task: ParseTask, timeoutMs = this.timeoutMs): Promise<[string, Table][]> {
+    if (this.pending >= this.maxPending)
+      throw new StorageError('BACKEND_UNAVAILABLE', 'too many bodies are being parsed; retry shortly');
+    this.pending++;
     let reply: ParseReply;
     try {
-      reply = await this.pool.run(task, { signal: AbortSignal.timeout(this.timeoutMs) });
+      reply = await this.pool.run(task, { signal: AbortSignal.timeout(timeoutMs) });
     } catch (error) {
-      throw this.workerFailure(error);
+      throw this.workerFailure(error, timeoutMs);
+    } finally {
+      this.pending--;
     }
     return unpack(reply);
   }
 
-  private workerFailure(error: unknown): Error {
+  private workerFailure(error: unknown, timeoutMs: number): Error {
     const code = (error as { code?: unknown }).code;
     const name = (error as { name?: unknown }).name;
     const message = error instanceof Error ? error.message : String(error);
@@ -97,19 +105,20 @@ export class ParsePool {
     if (name === 'AbortError' || name === 'TimeoutError')
       return new StorageError(
         'PAYLOAD_TOO_LARGE',
-        `parsing the body took over ${this.timeoutMs / 1000} s and was stopped; send a smaller or simpler body`,
+        `parsing the body took over ${timeoutMs / 1000} s and was stopped; send a smaller or simpler body`,
         { cause: error },
       );
-    if (/queue is at limit/i.test(message))
-      return new StorageError('BACKEND_UNAVAILABLE', 'too many bodies are being parsed; retry shortly', {
-        cause: error,
-      });
     return new StorageError('INVALID_INPUT', `the body could not be parsed: ${message}`, { cause: error });
   }
 
-  /** One table from a body of `kind`. */
-  async parseTable(kind: BodyKind, bytes: Uint8Array, options: ParseBodyOptions): Promise<Table> {
-    const [first] = await this.run({ kind, bytes, options });
+  /** One table from a body of `kind` (`timeoutMs` overrides the pool's deadline for this body). */
+  async parseTable(
+    kind: BodyKind,
+    bytes: Uint8Array,
+    options: ParseBodyOptions,
+    timeoutMs?: number,
+  ): Promise<Table> {
+    const [first] = await this.run({ kind, bytes, options }, timeoutMs);
     return first![1];
   }
 
