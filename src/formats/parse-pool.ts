@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Table, tableFromIPC } from 'apache-arrow';
 import { Piscina } from 'piscina';
@@ -12,12 +14,14 @@ export interface ParsePoolOptions {
   maxBytes: number;
   /** Worker threads (default: cores − 1, 1 to 4). */
   threads?: number;
-  /** Longest one parse may run before its worker is stopped (default 10 s). */
+  /** Longest one parse may wait and run before its worker is stopped (default 9 s: with the upload, a hostile request is answered within 10 s). */
   timeoutMs?: number;
   /** Bodies waiting for a worker before new ones are refused with 503 (default 16). */
   maxQueue?: number;
   /** Heap of each worker in MB (default workerHeapMb(maxBytes)). */
   heapMb?: number;
+  /** Told about a worker failure outside any task (e.g. one that cannot start); default: ignored. */
+  onError?: (error: unknown) => void;
 }
 
 const MB = 1024 * 1024;
@@ -31,12 +35,14 @@ export const workerHeapMb = (maxBytes: number): number =>
 
 /**
  * The worker file next to this module: compiled `.js` in dist, or the `.ts` source under jest/tsx,
- * which the worker then loads through tsx (a devDependency, present wherever sources run).
+ * which the worker then loads through tsx (a devDependency, present wherever sources run). tsx is
+ * named by absolute path: a bare `--import tsx` resolves from the working directory.
  */
 function workerEntry(): { filename: string; execArgv: string[] } {
   const js = fileURLToPath(new URL('./parse-worker.js', import.meta.url));
   if (existsSync(js)) return { filename: js, execArgv: [] };
-  return { filename: js.replace(/\.js$/, '.ts'), execArgv: ['--import', 'tsx'] };
+  const tsx = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+  return { filename: js.replace(/\.js$/, '.ts'), execArgv: ['--import', join(tsx, 'dist', 'loader.mjs')] };
 }
 
 /** Decodes a worker's reply; the IPC was written by our own worker, so it is read without validation. */
@@ -64,7 +70,7 @@ export class ParsePool {
   constructor(opts: ParsePoolOptions) {
     const entry = workerEntry();
     this.heapMb = opts.heapMb ?? workerHeapMb(opts.maxBytes);
-    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.timeoutMs = opts.timeoutMs ?? 9000;
     const threads = opts.threads ?? Math.min(4, Math.max(1, availableParallelism() - 1));
     this.maxPending = threads + (opts.maxQueue ?? 16);
     this.pool = new Piscina({
@@ -75,6 +81,8 @@ export class ParsePool {
       idleTimeout: 30_000,
       resourceLimits: { maxOldGenerationSizeMb: this.heapMb, stackSizeMb: 8 },
     });
+    // Without a listener, an error event (a worker dying between tasks) would end the process.
+    this.pool.on('error', (error: unknown) => opts.onError?.(error));
   }
 
   private async run(task: ParseTask, timeoutMs = this.timeoutMs): Promise<[string, Table][]> {

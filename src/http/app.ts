@@ -52,7 +52,13 @@ export function createApp(manager: DataManager, opts: AppOptions = {}): Express 
   const metrics = createMetrics(manager);
   const readyTimeoutMs = opts.readyTimeoutMs ?? Math.max(1000, manager.config.redis.commandTimeoutMs);
   const maxBodyBytes = opts.maxBodyBytes ?? manager.config.maxFrameBytes;
-  const parsePool = opts.parsePool ?? new ParsePool({ maxBytes: maxBodyBytes });
+  const parsePool =
+    opts.parsePool ??
+    new ParsePool({
+      maxBytes: maxBodyBytes,
+      onError: (error) =>
+        logger.warn({ err: String(error) }, 'a body-parsing worker failed outside a request'),
+    });
   const context: RouteContext = {
     manager,
     maxBodyBytes,

@@ -132,7 +132,7 @@ describe('hostile input: answered, and /health/live keeps answering meanwhile', 
       );
       expect(res.status).toBe(status);
       expect(reply.error?.code).toBe(status === 413 ? 'PAYLOAD_TOO_LARGE' : 'INVALID_INPUT');
-      expect(ms).toBeLessThan(10_500);
+      expect(ms).toBeLessThan(10_000);
       // Not frozen: a liveness probe never waits a second (the target, p99 ≤ 100 ms, is printed above).
       expect(Math.max(0, ...probes)).toBeLessThan(1000);
       const kept = await fetch(`${running.url}/sessions/${keptId}/data`, { headers: { accept: 'text/csv' } });
