@@ -20,11 +20,22 @@ export type ParseReply =
 
 const encode = (name: string, table: Table): [string, Uint8Array] => [name, tableToIPC(table, 'stream')];
 
-function failure(error: unknown): ParseReply {
+/** A reader failure as plain data: StorageErrors keep their code; V8 limits hit by a body are its fault. */
+export function failure(error: unknown): ParseReply {
   if (isStorageError(error)) return { ok: false, code: error.code, message: error.message };
   // Deep recursion in a reader: the body nests too deeply to read, not a fault of the service.
   if (error instanceof RangeError && /call stack/i.test(error.message))
     return { ok: false, code: 'INVALID_INPUT', message: 'the body nests too deeply to read' };
+  // An allocation V8 refuses (typed array, string or array past its limits): the body asks for too much.
+  if (
+    error instanceof RangeError &&
+    /allocation failed|invalid (typed )?array length|invalid string length/i.test(error.message)
+  )
+    return {
+      ok: false,
+      code: 'PAYLOAD_TOO_LARGE',
+      message: `the body needs more memory than a parse may use (${error.message})`,
+    };
   return { ok: false, code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
 }
 

@@ -1,6 +1,7 @@
 import { tableFromIPC, tableToIPC } from 'apache-arrow';
 import { StorageError } from '../../src/contract/errors.js';
 import { ParsePool } from '../../src/formats/parse-pool.js';
+import { failure as replyFor } from '../../src/formats/parse-worker.js';
 import { seedTables } from '../fuzz/arrow-mutate.js';
 
 const MB = 1024 * 1024;
@@ -21,6 +22,26 @@ async function failure(promise: Promise<unknown>): Promise<StorageError> {
   if (!(error instanceof StorageError)) throw new Error(`expected a StorageError, got ${String(error)}`);
   return error;
 }
+
+describe('parse worker replies', () => {
+  it('keeps StorageError codes and blames the body for V8 limits it hits', () => {
+    expect(replyFor(new StorageError('INVALID_INPUT', 'bad'))).toEqual({
+      ok: false,
+      code: 'INVALID_INPUT',
+      message: 'bad',
+    });
+    expect(replyFor(new RangeError('Maximum call stack size exceeded'))).toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    expect(replyFor(new RangeError('Array buffer allocation failed'))).toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+    });
+    expect(replyFor(new RangeError('Invalid typed array length: 1e12'))).toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+    });
+    expect(replyFor(new TypeError('x is undefined'))).toMatchObject({ code: 'INTERNAL' });
+  });
+});
 
 describe('ParsePool', () => {
   const pools: ParsePool[] = [];
