@@ -38,6 +38,8 @@ export interface FramestoreConfig {
   compression: CompressionCodec;
   maxFrameBytes: number;
   maxVersions: number;
+  /** MAX_COLUMNS: columns any input may have, checked before its body is parsed. */
+  maxColumns: number;
   storageDir: string;
   memoryCacheMaxBytes: number;
   lockTtlMs: number;
@@ -90,6 +92,7 @@ function toConfig(env: ParsedEnv): FramestoreConfig {
     compression: env.COMPRESSION_ENABLED ? env.COMPRESSION_CODEC : 'none',
     maxFrameBytes: Math.floor(env.MAX_DATAFRAME_SIZE_MB * MB),
     maxVersions: env.MAX_VERSIONS,
+    maxColumns: env.MAX_COLUMNS,
     storageDir: env.STORAGE_DIR,
     memoryCacheMaxBytes: Math.floor(env.MEMORY_CACHE_MAX_MB * MB),
     lockTtlMs: env.LOCK_TTL_MS,

@@ -1,4 +1,5 @@
 import express, { type Express, Router } from 'express';
+import { ParsePool } from '../formats/parse-pool.js';
 import type { Logger } from '../logging/logger.js';
 import type { DataManager } from '../manager/data-manager.js';
 import { createMetrics, type FramestoreMetrics } from '../metrics/metrics-registry.js';
@@ -28,13 +29,17 @@ export interface AppOptions {
   readyTimeoutMs?: number;
   /** How long one storage health probe may answer /health/storage and /health/ready (default 0: a fresh probe per request, shared by concurrent requests). */
   healthMaxAgeMs?: number;
+  /** Parses request bodies (default: a pool created here, closed by `dispose()`/`close()`). */
+  parsePool?: ParsePool;
 }
 
 /** What createApp leaves in `app.locals.framestore` for the server and tests. */
 export interface AppLocals {
   metrics: FramestoreMetrics;
-  /** Unsubscribes the metrics from the manager (the manager itself is the caller's to close). */
+  /** Unsubscribes the metrics and stops the parse workers (the manager itself is the caller's to close). */
   dispose(): void;
+  /** dispose(), resolved once the parse workers have stopped. */
+  close(): Promise<void>;
 }
 
 /**
@@ -46,9 +51,19 @@ export function createApp(manager: DataManager, opts: AppOptions = {}): Express 
   const redact = createRedactor(manager.config);
   const metrics = createMetrics(manager);
   const readyTimeoutMs = opts.readyTimeoutMs ?? Math.max(1000, manager.config.redis.commandTimeoutMs);
+  const maxBodyBytes = opts.maxBodyBytes ?? manager.config.maxFrameBytes;
+  const parsePool =
+    opts.parsePool ??
+    new ParsePool({
+      maxBytes: maxBodyBytes,
+      onError: (error) =>
+        logger.warn({ err: String(error) }, 'a body-parsing worker failed outside a request'),
+    });
   const context: RouteContext = {
     manager,
-    maxBodyBytes: opts.maxBodyBytes ?? manager.config.maxFrameBytes,
+    maxBodyBytes,
+    maxColumns: manager.config.maxColumns,
+    parsePool,
     redact,
     metrics,
     readyTimeoutMs,
@@ -82,7 +97,24 @@ export function createApp(manager: DataManager, opts: AppOptions = {}): Express 
   app.use(notFoundHandler);
   app.use(errorHandler(logger, redact));
 
-  const locals: AppLocals = { metrics, dispose: metrics.dispose };
+  // A pool handed in belongs to the caller; only the one made here is stopped with the app.
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      metrics.dispose();
+      if (opts.parsePool === undefined) await parsePool.close();
+    })();
+    return closing;
+  };
+  const locals: AppLocals = {
+    metrics,
+    dispose: () => {
+      close().catch((error: unknown) =>
+        logger.warn({ err: String(error) }, 'stopping the parse workers failed'),
+      );
+    },
+    close,
+  };
   app.locals.framestore = locals;
   return app;
 }

@@ -12,11 +12,12 @@ export const binary = { type: 'string', format: 'binary' };
 export const tableBody = {
   required: true,
   description:
-    'A table: CSV with a header row (types inferred), an Arrow IPC stream, or a JSON array of row objects.',
+    'A table: CSV with a header row (types inferred), an Arrow IPC stream, a JSON array of row objects, or an .xlsx workbook (one sheet).',
   content: {
     [MEDIA.csv]: { schema: { type: 'string' } },
     [MEDIA.arrowStream]: { schema: binary },
     [MEDIA.json]: { schema: { type: 'array', items: { type: 'object' } } },
+    [MEDIA.xlsx]: { schema: binary },
   },
 };
 

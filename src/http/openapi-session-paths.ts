@@ -28,6 +28,7 @@ export const sessionPaths: Record<string, Record<string, Json>> = {
           'Sliding TTL (default REDIS_SESSION_TTL_SECONDS)',
         ),
         delimiter,
+        query('sheet', { type: 'string' }, '.xlsx body: the sheet to read (default the first with data)'),
       ],
       requestBody: tableBody,
       responses: { 201: ok('Created', ref('Session')), ...errors(400, 413, 415, 500, 503) },

@@ -86,7 +86,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     force.unref();
     await stopped;
     clearTimeout(force);
-    (app.locals.framestore as AppLocals | undefined)?.dispose();
+    await (app.locals.framestore as AppLocals | undefined)?.close();
     await manager.close();
   };
 

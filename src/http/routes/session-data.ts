@@ -7,7 +7,8 @@ import { tableFromRequest } from '../table-input.js';
 import { dataQuery, parseInput, putDataQuery, sessionParams } from '../validation.js';
 
 /** The current frame of a session: download in a negotiated format, replace with a recorded change. */
-export function sessionDataRoutes(router: Router, { manager, maxBodyBytes }: RouteContext): void {
+export function sessionDataRoutes(router: Router, context: RouteContext): void {
+  const { manager, maxBodyBytes } = context;
   router.get('/sessions/:id/data', async (req, res) => {
     const { id } = parseInput(sessionParams, req.params, 'path');
     const { format } = parseInput(dataQuery, req.query, 'query');
@@ -18,7 +19,9 @@ export function sessionDataRoutes(router: Router, { manager, maxBodyBytes }: Rou
   router.put('/sessions/:id/data', rawBody(maxBodyBytes), async (req, res) => {
     const { id } = parseInput(sessionParams, req.params, 'path');
     const query = parseInput(putDataQuery, req.query, 'query');
-    const table = tableFromRequest(req, { ...(query.delimiter ? { delimiter: query.delimiter } : {}) });
+    const table = await tableFromRequest(req, context, {
+      ...(query.delimiter ? { delimiter: query.delimiter } : {}),
+    });
     const info = await manager.updateDataFrame(id, table, {
       operation: query.operation,
       ...(query.details !== undefined ? { details: query.details } : {}),

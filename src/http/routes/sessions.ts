@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { z } from 'zod';
 import { sessionNotFound } from '../../contract/errors.js';
 import { rawBody } from '../body-parsers.js';
 import { sessionJson } from '../json-shapes.js';
@@ -6,11 +7,19 @@ import type { RouteContext } from '../route-context.js';
 import { tableFromRequest } from '../table-input.js';
 import { createSessionQuery, listSessionsQuery, parseInput, sessionParams } from '../validation.js';
 
+/** `?sheet=` of an .xlsx body (the first sheet with data when absent). */
+const sheetQuery = z.object({ sheet: z.string().min(1).max(255).optional() });
+
 /** Creating, listing, reading and deleting sessions. */
-export function sessionRoutes(router: Router, { manager, maxBodyBytes }: RouteContext): void {
+export function sessionRoutes(router: Router, context: RouteContext): void {
+  const { manager, maxBodyBytes } = context;
   router.post('/sessions', rawBody(maxBodyBytes), async (req, res) => {
     const query = parseInput(createSessionQuery, req.query, 'query');
-    const table = tableFromRequest(req, { ...(query.delimiter ? { delimiter: query.delimiter } : {}) });
+    const { sheet } = parseInput(sheetQuery, req.query, 'query');
+    const table = await tableFromRequest(req, context, {
+      ...(query.delimiter ? { delimiter: query.delimiter } : {}),
+      ...(sheet !== undefined ? { sheet } : {}),
+    });
     const info = await manager.createSession(table, {
       ...(query.filename !== undefined ? { filename: query.filename } : {}),
       ...(query.user !== undefined ? { user: query.user } : {}),

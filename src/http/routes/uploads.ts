@@ -9,7 +9,6 @@ import { readMultipartFile } from '../multipart-read.js';
 import type { RouteContext } from '../route-context.js';
 import { requestBytes } from '../table-input.js';
 import { dataQuery, parseInput, promoteBody, sheetParams, uploadParams, uploadQuery } from '../validation.js';
-import { xlsxToTables } from '../xlsx-read.js';
 
 /** The workbook bytes and its file name, from a raw xlsx body or the file part of a multipart form. */
 async function workbookFromRequest(req: Request): Promise<{ bytes: Buffer; filename?: string }> {
@@ -26,12 +25,15 @@ async function workbookFromRequest(req: Request): Promise<{ bytes: Buffer; filen
 }
 
 /** Multi-sheet workbooks parked until the user picks a sheet, then promoted into a session. */
-export function uploadRoutes(router: Router, { manager, maxBodyBytes }: RouteContext): void {
+export function uploadRoutes(
+  router: Router,
+  { manager, maxBodyBytes, maxColumns, parsePool }: RouteContext,
+): void {
   router.post('/uploads', rawBody(maxBodyBytes), async (req, res) => {
     const query = parseInput(uploadQuery, req.query, 'query');
     const workbook = await workbookFromRequest(req);
     const filename = query.filename ?? workbook.filename;
-    const sheets = await xlsxToTables(workbook.bytes, { maxBytes: maxBodyBytes });
+    const sheets = await parsePool.parseWorkbook(workbook.bytes, { maxBytes: maxBodyBytes, maxColumns });
     const upload = await manager.storeTempSheets(sheets, {
       ...(filename !== undefined ? { filename } : {}),
       ...(query.ttl_seconds !== undefined ? { ttlSeconds: query.ttl_seconds } : {}),

@@ -1,0 +1,58 @@
+import { type Table, tableToIPC } from 'apache-arrow';
+import { move, transferableSymbol, valueSymbol } from 'piscina';
+import { isStorageError } from '../contract/errors.js';
+import { type BodyKind, type ParseBodyOptions, parseTableBody, parseWorkbookBody } from './parse-body.js';
+
+/** One parse task, as the pool sends it. `kind: 'workbook'` returns every sheet. */
+export interface ParseTask {
+  kind: BodyKind | 'workbook';
+  bytes: Uint8Array;
+  options: ParseBodyOptions;
+}
+
+/**
+ * What comes back: tables as Arrow IPC streams (their buffers transferred, not copied), or the
+ * failure as plain data (errors lose their class crossing threads).
+ */
+export type ParseReply =
+  | { ok: true; tables: [name: string, ipc: Uint8Array][] }
+  | { ok: false; code: string; message: string };
+
+const encode = (name: string, table: Table): [string, Uint8Array] => [name, tableToIPC(table, 'stream')];
+
+/** A reader failure as plain data: StorageErrors keep their code; V8 limits hit by a body are its fault. */
+export function failure(error: unknown): ParseReply {
+  if (isStorageError(error)) return { ok: false, code: error.code, message: error.message };
+  // Deep recursion in a reader: the body nests too deeply to read, not a fault of the service.
+  if (error instanceof RangeError && /call stack/i.test(error.message))
+    return { ok: false, code: 'INVALID_INPUT', message: 'the body nests too deeply to read' };
+  // An allocation V8 refuses (typed array, string or array past its limits): the body asks for too much.
+  if (
+    error instanceof RangeError &&
+    /allocation failed|invalid (typed )?array length|invalid string length/i.test(error.message)
+  )
+    return {
+      ok: false,
+      code: 'PAYLOAD_TOO_LARGE',
+      message: `the body needs more memory than a parse may use (${error.message})`,
+    };
+  return { ok: false, code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
+}
+
+/** The worker entry (piscina calls the default export once per task). */
+export default async function parse(task: ParseTask): Promise<ParseReply | object> {
+  let tables: [string, Uint8Array][];
+  try {
+    if (task.kind === 'workbook') {
+      const sheets = await parseWorkbookBody(task.bytes, task.options);
+      tables = Object.entries(sheets).map(([name, table]) => encode(name, table));
+    } else {
+      tables = [encode('', await parseTableBody(task.kind, task.bytes, task.options))];
+    }
+  } catch (error) {
+    return failure(error);
+  }
+  const reply: ParseReply = { ok: true, tables };
+  // Handed over, not copied: the IPC buffers are fresh and owned by nothing else in this thread.
+  return move({ [transferableSymbol]: tables.map(([, ipc]) => ipc.buffer), [valueSymbol]: reply });
+}
