@@ -1,6 +1,6 @@
 /**
  * `npm run bench` — measures framestore on this machine and compares with the targets of the issues.
- * Usage: npm run bench [-- --only codec,csv,inmemory,redis,http,migration,download] [--quick]
+ * Usage: npm run bench [-- --only codec,csv,inmemory,redis,http,migration,download,upload] [--quick]
  * Prints one table and writes bench/results/bench-<time>.json (+ bench-latest.json).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,8 +17,9 @@ import { benchHttp, benchHttpBaselines } from './scenarios/http.js';
 import { benchInMemory } from './scenarios/inmemory.js';
 import { benchMigration } from './scenarios/migration.js';
 import { benchRedis } from './scenarios/redis.js';
+import { benchUploads } from './scenarios/upload-rss.js';
 
-const SECTIONS = ['codec', 'csv', 'inmemory', 'redis', 'http', 'migration', 'download'] as const;
+const SECTIONS = ['codec', 'csv', 'inmemory', 'redis', 'http', 'migration', 'download', 'upload'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): { only: Set<Section>; quick: boolean } {
@@ -96,6 +97,9 @@ async function main(): Promise<void> {
       });
     }
     await run('download', () => benchDownloads({ rows: quick ? 50_000 : 200_000, storageDir }));
+    await run('upload', () =>
+      benchUploads({ rows: quick ? 50_000 : 200_000, runs: quick ? 2 : 5, storageDir }),
+    );
   } finally {
     await redis?.stop();
     rmSync(storageDir, { recursive: true, force: true });

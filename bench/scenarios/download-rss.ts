@@ -20,7 +20,11 @@ interface Started {
 }
 
 /** Starts the download server (its own process, --expose-gc) and waits for its `{ port }` line. */
-async function startServer(env: Record<string, string>, script: string, warm?: string): Promise<Started> {
+export async function startServer(
+  env: Record<string, string>,
+  script: string,
+  warm?: string,
+): Promise<Started> {
   const args = ['--expose-gc', '--import', 'tsx', script, ...(warm ? [warm] : [])];
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...env, LOG_LEVEL: 'silent' },
@@ -35,20 +39,20 @@ async function startServer(env: Record<string, string>, script: string, warm?: s
   return { child, port: (JSON.parse(first) as { port: number }).port };
 }
 
-async function stop({ child }: Started): Promise<void> {
+export async function stop({ child }: Started): Promise<void> {
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
 }
 
 /** VmRSS / VmHWM of a process in bytes (Linux /proc). */
-function procMemory(pid: number): { rss: number; hwm: number } {
+export function procMemory(pid: number): { rss: number; hwm: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
   return { rss: field('VmRSS'), hwm: field('VmHWM') };
 }
 
 /** Resets the kernel's peak-RSS counter so VmHWM afterwards is the peak of what follows. */
-function resetPeak(pid: number): boolean {
+export function resetPeak(pid: number): boolean {
   try {
     writeFileSync(`/proc/${pid}/clear_refs`, '5');
     return true;
@@ -57,7 +61,7 @@ function resetPeak(pid: number): boolean {
   }
 }
 
-function upload(port: number, csv: string): Promise<string> {
+export function upload(port: number, csv: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -107,7 +111,7 @@ function fetchCounting(
 }
 
 /** Pings /health/live one after another until `done` resolves; returns every latency in ms. */
-async function pingLive(port: number, done: Promise<unknown>): Promise<number[]> {
+export async function pingLive(port: number, done: Promise<unknown>): Promise<number[]> {
   let finished = false;
   void done.finally(() => {
     finished = true;
