@@ -5,6 +5,7 @@ import { checkDisk, DISK_THRESHOLDS, type StatFs } from '../../src/backends/inme
 import { type AppLocals, createApp } from '../../src/http/app.js';
 import { createDataManager } from '../../src/manager/create-data-manager.js';
 import type { DataManager } from '../../src/manager/data-manager.js';
+import { startRedisServer } from '../helpers/redis-server.js';
 import { makeSmallTable } from '../helpers/tables.js';
 import { makeTempDir, removeTempDir } from '../helpers/tmp.js';
 import { testEnv } from '../migration/migration-fixtures.js';
@@ -138,4 +139,32 @@ describe('the embedded store reports its disk', () => {
     expect((await manager.updateDataFrame(sessionId, makeSmallTable(4), { operation: 'edit' })).rows).toBe(4);
     expect((await manager.getSession(sessionId)).version).toBe(2);
   });
+});
+
+test('Redis-first with fallback: a nearly full local disk is local_disk degraded (the fallback would fail), never unhealthy', async () => {
+  const root = await makeTempDir('fs-health-local-disk-');
+  const server = await startRedisServer();
+  const manager = await createDataManager({
+    env: { ...testEnv(path.join(root, 'store'), server.url), REDIS_ENABLED: 'true' },
+  });
+  const app = createApp(manager);
+  try {
+    const normal = await request(app).get('/health/storage');
+    expect(normal.body.checks.local_disk).toMatchObject({ status: checkDisk(root).status });
+    const real = fs.statfsSync(root);
+    jest.spyOn(fs, 'statfsSync').mockReturnValue({ ...real, ...disk(576 * 1024, 20 * GIB) });
+    const res = await request(app).get('/health/storage');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      status: 'degraded',
+      backend_type: 'redis',
+      checks: { local_disk: { status: 'degraded', message: expect.stringContaining('about to fail') } },
+    });
+  } finally {
+    jest.restoreAllMocks();
+    (app.locals.framestore as AppLocals).dispose();
+    await manager.close();
+    await server.stop();
+    await removeTempDir(root);
+  }
 });
