@@ -1,6 +1,6 @@
 /**
  * `npm run bench` — measures framestore on this machine and compares with the targets of the issues.
- * Usage: npm run bench [-- --only codec,inmemory,redis,http,migration] [--quick]
+ * Usage: npm run bench [-- --only codec,csv,inmemory,redis,http,migration,download] [--quick]
  * Prints one table and writes bench/results/bench-<time>.json (+ bench-latest.json).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,12 +11,14 @@ import { makeRealisticTable } from '../tests/helpers/tables.js';
 import type { BenchRow } from './lib/report.js';
 import { printTable, writeResults } from './lib/report.js';
 import { benchCodecs } from './scenarios/codec.js';
+import { benchCsvRead } from './scenarios/csv-read.js';
+import { benchDownloads } from './scenarios/download-rss.js';
 import { benchHttp, benchHttpBaselines } from './scenarios/http.js';
 import { benchInMemory } from './scenarios/inmemory.js';
 import { benchMigration } from './scenarios/migration.js';
 import { benchRedis } from './scenarios/redis.js';
 
-const SECTIONS = ['codec', 'inmemory', 'redis', 'http', 'migration'] as const;
+const SECTIONS = ['codec', 'csv', 'inmemory', 'redis', 'http', 'migration', 'download'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): { only: Set<Section>; quick: boolean } {
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
     ...(await benchCodecs(small, '10k×50', iterations)),
     ...(await benchCodecs(large, '100k×50', Math.max(3, iterations / 4))),
   ]);
+  await run('csv', () => benchCsvRead(quick ? [200_000] : [10_000, 200_000, 1_000_000], quick ? 3 : 5));
   await run('inmemory', async () => [
     ...(await benchInMemory(small, '10k×50', iterations)),
     ...(await benchInMemory(large, '100k×50', Math.max(5, iterations / 4))),
@@ -92,6 +95,7 @@ async function main(): Promise<void> {
         ];
       });
     }
+    await run('download', () => benchDownloads({ rows: quick ? 50_000 : 200_000, storageDir }));
   } finally {
     await redis?.stop();
     rmSync(storageDir, { recursive: true, force: true });

@@ -12,6 +12,7 @@ export { describeRedisTarget, loadConfig } from './config/load-config.js';
 export * from './contract/errors.js';
 export { isValidId, newId } from './contract/ids.js';
 export * from './contract/storage-backend.js';
+export * from './formats/index.js';
 export type { AppOptions } from './http/app.js';
 export { createApp } from './http/app.js';
 export type { Logger } from './logging/logger.js';

@@ -1,10 +1,11 @@
 import type { Table } from 'apache-arrow';
 import type { Request, Response } from 'express';
 import { tableToArrowIpc } from '../codec/arrow-ipc.js';
+import { tableToCsvChunks } from '../formats/csv-write.js';
+import { tableToJsonChunks } from '../formats/json-write.js';
 import { MEDIA } from './content-types.js';
-import { tableToCsv } from './csv-write.js';
 import { HttpError } from './http-errors.js';
-import { tableToJsonRows } from './json-rows.js';
+import { streamText } from './stream-text.js';
 
 export type TableFormat = 'arrow' | 'json' | 'csv';
 
@@ -29,14 +30,21 @@ export function chooseTableFormat(req: Request, override?: TableFormat): TableFo
   return match[1];
 }
 
-/** Writes a table in the chosen format (Arrow IPC stream, JSON array of row objects, or CSV). */
-export function sendTable(res: Response, table: Table, format: TableFormat): void {
+/**
+ * Writes a table in the chosen format: Arrow IPC stream (one buffer, the size of the frame), or JSON rows /
+ * CSV streamed piece by piece with backpressure (chunked encoding; the text is never whole in memory).
+ */
+export async function sendTable(res: Response, table: Table, format: TableFormat): Promise<void> {
   res.vary('Accept');
   if (format === 'arrow') {
     res.type(MEDIA.arrowStream).send(tableToArrowIpc(table));
-  } else if (format === 'json') {
-    res.type('application/json; charset=utf-8').send(tableToJsonRows(table));
-  } else {
-    res.type('text/csv; charset=utf-8').send(tableToCsv(table));
+    return;
   }
+  res.type(format === 'json' ? 'application/json; charset=utf-8' : 'text/csv; charset=utf-8');
+  // HEAD gets the headers only: formatting a whole table for a body nobody receives is wasted work.
+  if (res.req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  await streamText(res, format === 'json' ? tableToJsonChunks(table) : tableToCsvChunks(table));
 }

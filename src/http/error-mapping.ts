@@ -21,8 +21,11 @@ const MB = 1024 * 1024;
 
 /** Turns any thrown value into a status and the §3 error body; unknown errors become a bland 500. */
 export function mapError(error: unknown, redact: Redactor): MappedError {
-  if (error instanceof StorageError)
-    return body(HTTP_STATUS_BY_CODE[error.code], error.code, redact(error.message));
+  if (error instanceof StorageError) {
+    const mapped = body(HTTP_STATUS_BY_CODE[error.code], error.code, redact(error.message));
+    if (error.details?.outcome === 'unknown') mapped.body.error.outcome = 'unknown';
+    return mapped;
+  }
   if (error instanceof HttpError) return body(error.status, error.code, error.message);
   const bodyError = (typeof error === 'object' && error !== null ? error : {}) as ExpressBodyError;
   const status = Number(bodyError.status ?? bodyError.statusCode);

@@ -38,5 +38,9 @@ export class HttpError extends Error {
 
 /** The JSON error body of every failed request. */
 export interface ErrorBody {
-  error: { code: ApiErrorCode; message: string };
+  /**
+   * `outcome: 'unknown'` when the failure came after a write may have reached the store (a timeout or a
+   * dropped connection): retry with the same Idempotency-Key, or read the session, before assuming it failed.
+   */
+  error: { code: ApiErrorCode; message: string; outcome?: 'unknown' };
 }

@@ -59,8 +59,8 @@ export const sheet = pathParam('name', 'Sheet name (URL-encoded)');
 export const format = query('format', { enum: ['arrow', 'json', 'csv'] }, 'Overrides the Accept header');
 export const delimiter = query(
   'delimiter',
-  { enum: [',', ';', '\t', '|'] },
-  'CSV field separator (default ,)',
+  { enum: [',', ';', '\t', '|', 'comma', 'semicolon', 'tab', 'pipe'] },
+  'CSV field separator, the character or its name (default: sniffed from the first records)',
 );
 export const E = [400, 404, 500, 503];
 

@@ -4,6 +4,8 @@ import {
   type Decimal,
   type Dictionary,
   type Table,
+  type Timestamp,
+  TimeUnit,
   DataType as Types,
 } from 'apache-arrow';
 
@@ -47,6 +49,41 @@ function nestedCell(value: unknown): JsonCell {
   ) as JsonCell;
 }
 
+const PER_SECOND = {
+  [TimeUnit.SECOND]: 1n,
+  [TimeUnit.MILLISECOND]: 1000n,
+  [TimeUnit.MICROSECOND]: 1_000_000n,
+  [TimeUnit.NANOSECOND]: 1_000_000_000n,
+};
+const FRACTION_DIGITS = {
+  [TimeUnit.SECOND]: 3,
+  [TimeUnit.MILLISECOND]: 3,
+  [TimeUnit.MICROSECOND]: 6,
+  [TimeUnit.NANOSECOND]: 9,
+};
+// Date's range is ±8.64e15 ms; an int64 of seconds can lie beyond it.
+const MAX_DATE_SECONDS = 8.64e12;
+
+/**
+ * A raw timestamp (the stored int64 in its own unit) as ISO-8601 UTC with every digit of its unit:
+ * floor division keeps pre-1970 values right (-500 µs is 1969-12-31T23:59:59.999500Z).
+ */
+export function timestampIso(value: bigint, unit: TimeUnit): string {
+  const per = PER_SECOND[unit];
+  let seconds = value / per;
+  let fraction = value % per;
+  if (fraction < 0n) {
+    fraction += per;
+    seconds -= 1n;
+  }
+  const whole = Number(seconds);
+  if (Math.abs(whole) > MAX_DATE_SECONDS) return String(value);
+  const head = new Date(whole * 1000).toISOString().slice(0, -5);
+  const digits = FRACTION_DIGITS[unit];
+  const scaled = (fraction * 10n ** BigInt(digits)) / per;
+  return `${head}.${pad(String(scaled), digits)}Z`;
+}
+
 /** How one column's values become JSON: timestamps ISO-8601 (UTC), dates YYYY-MM-DD, NaN/±Infinity null. */
 export function cellFormatter(type: DataType): CellFormatter {
   if (Types.isDictionary(type)) return cellFormatter((type as Dictionary).dictionary);
@@ -54,7 +91,11 @@ export function cellFormatter(type: DataType): CellFormatter {
   if (Types.isFloat(type)) return (v) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
   if (Types.isBool(type)) return (v) => Boolean(v);
   if (Types.isUtf8(type) || Types.isLargeUtf8(type) || Types.isUtf8View(type)) return (v) => String(v);
-  if (Types.isTimestamp(type)) return (v) => new Date(Number(v)).toISOString();
+  if (Types.isTimestamp(type)) {
+    // Raw int64 values (table-cells.ts reads those) are exact; a number is what Vector.get gives: ms.
+    const unit = (type as Timestamp).unit;
+    return (v) => (typeof v === 'bigint' ? timestampIso(v, unit) : new Date(Number(v)).toISOString());
+  }
   if (Types.isDate(type)) {
     const dayOnly = (type as { unit: DateUnit }).unit === DateUnit.DAY;
     return (v) => {

@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import { invalidInput } from '../contract/errors.js';
 import { isValidId } from '../contract/ids.js';
+import { delimiterFromText } from '../formats/csv-delimiter.js';
 
 /** Validates `input` or throws INVALID_INPUT naming every problem (`where` says which part of the request). */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where: string): z.output<S> {
@@ -42,8 +43,15 @@ export const versionParams = z.object({ id, v: intString(0) });
 export const uploadParams = z.object({ id });
 export const sheetParams = z.object({ id, name: text(255) });
 
-export const CSV_DELIMITERS = [',', ';', '\t', '|'] as const;
-const delimiter = z.enum(CSV_DELIMITERS);
+export { CSV_DELIMITERS } from '../formats/csv-delimiter.js';
+
+/** `?delimiter=` takes the character (URL-encoded) or its name: comma, semicolon, tab, pipe. */
+const delimiter = z.string().transform((value, ctx) => {
+  const resolved = delimiterFromText(value);
+  if (resolved !== undefined) return resolved;
+  ctx.addIssue({ code: 'custom', message: 'expected one of , ; tab | or comma, semicolon, tab, pipe' });
+  return z.NEVER;
+});
 
 export const createSessionQuery = z.object({
   filename: text(255).optional(),

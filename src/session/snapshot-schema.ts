@@ -8,7 +8,8 @@ import { isPlainObject } from './validate.js';
 /** One schema for session snapshots (export/import/migrate/bundles), checked the same way on every backend. */
 
 const count = z.number().int().nonnegative();
-const versionInfoSchema = z.object({
+/** A history or redo entry's public info (snapshots and the embedded store's state file). */
+export const versionInfoSchema = z.object({
   version: z.number().int().positive(),
   label: z.string().optional(),
   operation: z.string().optional(),

@@ -181,4 +181,29 @@ export function semanticsTests(ctx: ContractContext): void {
     expect(info).toMatchObject({ rows: 0, columns: 1, version: 1 });
     expect((await b.getDataFrame(info.sessionId)).schema.fields.map((field) => field.name)).toEqual(['a']);
   });
+
+  test('concurrent audit appends and metadata reads: every entry lands once with its own seq', async () => {
+    const b = ctx.backend;
+    const id = await edited(b, 0);
+    await b.updateMetadata(id, { step: 1 });
+    const [entries, reads] = await Promise.all([
+      Promise.all(
+        Array.from({ length: 40 }, (_, i) => b.addAuditEntry(id, { operation: 'note', details: { i } })),
+      ),
+      Promise.all(Array.from({ length: 20 }, () => b.getMetadata(id))),
+    ]);
+    const seqs = entries.map((entry) => entry.seq);
+    expect(new Set(seqs).size).toBe(40);
+    expect(entries.map((entry) => entry.details)).toEqual(Array.from({ length: 40 }, (_, i) => ({ i })));
+    const log = await b.getAuditLog(id);
+    expect(
+      log
+        .filter((entry) => entry.operation === 'note')
+        .map((entry) => entry.seq)
+        .sort((x, y) => x - y),
+    ).toEqual([...seqs].sort((x, y) => x - y));
+    for (const read of reads) expect(read).toEqual({ step: 1 });
+    reads[0]!.step = 99; // each caller owns its answer
+    expect(reads[1]).toEqual({ step: 1 });
+  });
 }

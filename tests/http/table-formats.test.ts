@@ -117,19 +117,25 @@ describe('cell formatting for JSON and CSV', () => {
     3,
   );
 
-  it('JSON: unsafe 64-bit ints as strings, timestamps ISO, NaN/Infinity null, dictionaries as values', () => {
+  it('JSON: a column with an unsafe 64-bit int is strings, naive timestamps without Z, NaN/Infinity strings', () => {
     const rows = JSON.parse(tableToJsonRows(table)) as Record<string, unknown>[];
     expect(rows[0]).toEqual({
       i64: '9007199254740993',
       u64: '18446744073709551615',
-      ts: '2024-01-02T03:04:05.006Z',
+      ts: '2024-01-02T03:04:05.006',
       day: '2024-02-29',
-      f: null,
+      f: 'NaN',
       dict: 'red',
       i32: 1,
       s: 'a,"b"',
     });
-    expect(rows[1]).toMatchObject({ i64: 7, u64: 1, ts: '1970-01-01T00:00:00.000Z', f: null, i32: null });
+    expect(rows[1]).toMatchObject({
+      i64: '7',
+      u64: '1',
+      ts: '1970-01-01T00:00:00.000',
+      f: 'Infinity',
+      i32: null,
+    });
     expect(rows[2]).toMatchObject({ i64: null, ts: null, f: 0.25, dict: 'red', s: '' });
   });
 
@@ -138,7 +144,7 @@ describe('cell formatting for JSON and CSV', () => {
     const [header, first] = text.split('\n');
     expect(header).toBe('i64,u64,ts,day,f,dict,i32,s');
     expect(first).toBe(
-      '9007199254740993,18446744073709551615,2024-01-02T03:04:05.006Z,2024-02-29,,red,1,"a,""b"""',
+      '9007199254740993,18446744073709551615,2024-01-02T03:04:05.006,2024-02-29,NaN,red,1,"a,""b"""',
     );
     expect(text).toContain('"line\nbreak"');
   });

@@ -43,7 +43,7 @@ describeBackends('uploads API', (fx) => {
       units: 10,
       price: 2.5,
       shipped: true,
-      date: '2024-01-15T00:00:00.000Z',
+      date: '2024-01-15T00:00:00.000',
     });
     expect((await request(app).get(`/uploads/${uploadId}/sheets/Nope/data`)).status).toBe(404);
 

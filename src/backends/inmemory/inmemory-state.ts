@@ -1,21 +1,12 @@
 import { z } from 'zod';
 import { corruptData } from '../../contract/errors.js';
 import type { SessionInfo } from '../../contract/storage-backend.js';
+import { versionInfoSchema } from '../../session/snapshot-schema.js';
 
 /** The small JSON file that is the single commit point of a session (state.json). */
 
 const count = z.number().int().nonnegative();
 const fileId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
-
-export const versionInfoSchema = z.object({
-  version: z.number().int().positive(),
-  label: z.string().optional(),
-  operation: z.string().optional(),
-  createdAt: z.string(),
-  rows: count,
-  columns: count,
-  bytes: count,
-});
 
 const storedVersionSchema = z.object({ info: versionInfoSchema, frameId: fileId });
 

@@ -9,6 +9,7 @@ import type {
   MarkedCell,
 } from '../../contract/storage-backend.js';
 import { assertAuditQuery, assertCells, assertMarks } from '../../session/validate.js';
+import { SameTurnBatches } from './redis-coalesce.js';
 import type { RedisContext } from './redis-context.js';
 import { auditTail, metadataPairs, toJson } from './redis-input.js';
 import type { ScriptFailure } from './redis-scripts.js';
@@ -17,9 +18,38 @@ import { parseAuditEntry, parseMarks, parseMetadata, replyText } from './redis-s
 
 /** Metadata, audit log and intentional-missing marks. None of them changes the session version. */
 
+/** Per backend: concurrent metadata reads of one session share a call; audit appends share a script. */
+const batches = new WeakMap<
+  RedisContext,
+  { meta: SameTurnBatches<string, unknown>; audit: SameTurnBatches<string, unknown> }
+>();
+
+function batchesOf(ctx: RedisContext) {
+  let found = batches.get(ctx);
+  if (found === undefined) {
+    const idOf = (key: string) => key.slice(0, key.indexOf('|'));
+    found = {
+      meta: new SameTurnBatches<string, unknown>(async (key) => {
+        const id = idOf(key);
+        return [await ctx.script('fsMeta', [ctx.keys.state(id)], ['get', ''], { id })];
+      }),
+      audit: new SameTurnBatches<string, unknown>(async (key, tails) => {
+        const id = idOf(key);
+        const guard = key.slice(key.indexOf('|') + 1);
+        return (await ctx.script('fsAudit', [ctx.keys.state(id)], ['add', guard, ...tails], {
+          id,
+        })) as unknown[];
+      }),
+    };
+    batches.set(ctx, found);
+  }
+  return found;
+}
+
 export async function getMetadata(ctx: RedisContext, id: string): Promise<Record<string, unknown>> {
   assertValidId(id);
-  const flat = (await ctx.script('fsMeta', [ctx.keys.state(id)], ['get', ''], { id })) as unknown[];
+  ctx.ensureOpen();
+  const flat = (await batchesOf(ctx).meta.add(`${id}|`, '')) as unknown[];
   return parseMetadata(flat);
 }
 
@@ -42,8 +72,8 @@ export async function addAuditEntry(ctx: RedisContext, id: string, entry: AuditI
   assertValidId(id);
   const tail = auditTail({ ...entry, at: new Date().toISOString() });
   const guard = ctx.guard(id);
-  const raw = await ctx.script('fsAudit', [ctx.keys.state(id)], ['add', guard, tail], { id });
-  return parseAuditEntry(raw);
+  ctx.ensureOpen();
+  return parseAuditEntry(await batchesOf(ctx).audit.add(`${id}|${guard}`, tail));
 }
 
 /** Oldest first; `limit` omitted = to the end. */

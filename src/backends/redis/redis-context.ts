@@ -26,6 +26,20 @@ import {
   scriptFailure,
 } from './redis-scripts.js';
 
+/**
+ * A write that failed after it may have reached Redis (timeout, connection lost mid-call) says so: its
+ * outcome is unknown. Only a command ioredis refused to send (not connected) certainly did not run.
+ */
+function writeOutcome(error: StorageError, op: string | undefined, cause: unknown): StorageError {
+  const notSent = cause instanceof Error && /Stream isn't writeable/.test(cause.message);
+  if (op === undefined || op === '' || notSent) return error;
+  return new StorageError(
+    'BACKEND_UNAVAILABLE',
+    `${error.message} (the write may have been applied: outcome unknown)`,
+    { cause: error.cause, details: { outcome: 'unknown', operationId: op } },
+  );
+}
+
 /** 96 random bits: unique per write call, shared by its resends. */
 const newOperationId = (): string => randomBytes(12).toString('base64url');
 
@@ -104,7 +118,8 @@ export class RedisContext {
     call: ScriptCall,
   ): Promise<unknown> {
     // One id for every attempt of this call: a resend of a write that ran returns its first outcome.
-    const withOp = [...args, ...operationArg(name, args, newOperationId)];
+    const opArg = operationArg(name, args, newOperationId);
+    const withOp = [...args, ...opArg];
     for (let attempt = 0; ; attempt += 1) {
       this.ensureOpen();
       try {
@@ -113,7 +128,11 @@ export class RedisContext {
         const failure = scriptFailure(error);
         if (failure === undefined) {
           if (isStorageError(error)) throw error;
-          throw backendUnavailable(`redis ${name} failed`, error, this.secrets);
+          throw writeOutcome(
+            backendUnavailable(`redis ${name} failed`, error, this.secrets),
+            opArg[0],
+            error,
+          );
         }
         if (failure.code !== 'LOCKED') throw call.onFailure?.(failure) ?? defaultFailure(failure, call);
         if (this.scopes.getStore()?.has(call.id)) {

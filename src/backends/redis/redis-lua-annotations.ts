@@ -19,7 +19,7 @@ return redis.call('HGETALL', B .. 'meta')
 `;
 
 /**
- * ARGV: mode, then per mode — add: guard, audit_tail → entry JSON;
+ * ARGV: mode, then per mode — add: guard, audit_tail… → entry JSONs (one per tail, consecutive seq);
  * get: start, stop → JSON entries; initial: → rows at upload.
  */
 export const LUA_AUDIT = `
@@ -27,9 +27,10 @@ local st = light_state()
 if ARGV[1] == 'add' then
   guard(st, ARGV[2])
   local at = refresh(st)
-  local entry = audit(ARGV[3])
+  local entries = {}
+  for i = 3, #ARGV do entries[#entries + 1] = audit(ARGV[i]) end
   redis.call('PEXPIREAT', B .. 'audit', at)
-  return entry
+  return entries
 end
 refresh(st)
 if ARGV[1] == 'get' then return redis.call('LRANGE', B .. 'audit', ARGV[2], ARGV[3]) end

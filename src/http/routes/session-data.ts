@@ -12,7 +12,7 @@ export function sessionDataRoutes(router: Router, { manager, maxBodyBytes }: Rou
     const { id } = parseInput(sessionParams, req.params, 'path');
     const { format } = parseInput(dataQuery, req.query, 'query');
     const chosen = chooseTableFormat(req, format);
-    sendTable(res, await manager.getDataFrame(id), chosen);
+    await sendTable(res, await manager.getDataFrame(id), chosen);
   });
 
   router.put('/sessions/:id/data', rawBody(maxBodyBytes), async (req, res) => {

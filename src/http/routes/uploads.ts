@@ -48,7 +48,7 @@ export function uploadRoutes(router: Router, { manager, maxBodyBytes }: RouteCon
     const { id, name } = parseInput(sheetParams, req.params, 'path');
     const { format } = parseInput(dataQuery, req.query, 'query');
     const chosen = chooseTableFormat(req, format);
-    sendTable(res, await manager.getTempSheet(id, name), chosen);
+    await sendTable(res, await manager.getTempSheet(id, name), chosen);
   });
 
   router.post('/uploads/:id/sheets/:name/promote', ...jsonBody(maxBodyBytes), async (req, res) => {

@@ -23,7 +23,7 @@ export function versionRoutes(router: Router, { manager, maxBodyBytes }: RouteCo
     const { id, v } = parseInput(versionParams, req.params, 'path');
     const { format } = parseInput(dataQuery, req.query, 'query');
     const chosen = chooseTableFormat(req, format);
-    sendTable(res, await manager.getVersion(id, v), chosen);
+    await sendTable(res, await manager.getVersion(id, v), chosen);
   });
 
   router.post('/sessions/:id/undo', async (req, res) => {
