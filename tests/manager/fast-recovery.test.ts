@@ -1,8 +1,9 @@
 import path from 'node:path';
 import request from 'supertest';
-import type { BackendType } from '../../src/contract/storage-backend.js';
+import type { BackendType, StorageBackend } from '../../src/contract/storage-backend.js';
 import { type AppLocals, createApp } from '../../src/http/app.js';
 import { createDataManager } from '../../src/manager/create-data-manager.js';
+import { RedisLink } from '../../src/manager/redis-link.js';
 import { type RedisServerHandle, startRedisServer } from '../helpers/redis-server.js';
 import { makeSmallTable } from '../helpers/tables.js';
 import { makeTempDir, removeTempDir } from '../helpers/tmp.js';
@@ -128,4 +129,43 @@ test('kill -9 of a standalone Redis: writes go local, then back to Redis and hea
     (app.locals.framestore as AppLocals).dispose();
     await manager.close();
   }
+});
+
+test('RedisLink passes reconnects of the backend it holds (and of one it connects later) to its listeners, until closed', async () => {
+  const listeners = new Set<() => void>();
+  const fakeRedis = {
+    backendType: 'redis',
+    onReconnect: (listener: () => void) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close: async () => undefined,
+  } as unknown as StorageBackend;
+  let heard = 0;
+  const held = new RedisLink(async () => fakeRedis, 1000, fakeRedis);
+  held.onReconnect(() => {
+    heard += 1;
+  });
+  for (const listener of listeners) listener();
+  expect(heard).toBe(1);
+  await held.close();
+  expect(listeners.size).toBe(0);
+
+  const later = new RedisLink(async () => fakeRedis, 1000);
+  later.onReconnect(() => {
+    heard += 1;
+  });
+  expect(listeners.size).toBe(0);
+  await later.connect();
+  for (const listener of listeners) listener();
+  expect(heard).toBe(2);
+  await later.close();
+  expect(listeners.size).toBe(0);
+  // A backend without the hook (the embedded store) is simply not watched.
+  const plain = new RedisLink(
+    async () => ({ close: async () => undefined }) as unknown as StorageBackend,
+    1000,
+  );
+  await plain.connect();
+  await plain.close();
 });
