@@ -1,5 +1,4 @@
 import type { Cluster, Redis } from 'ioredis';
-import { InMemoryBackend } from '../backends/inmemory/inmemory-backend.js';
 import { openBackend, redisConfigured } from '../backends/open-backend.js';
 import { describeRedisTarget, type FramestoreConfig, loadConfig } from '../config/load-config.js';
 import { isStorageError } from '../contract/errors.js';
@@ -124,6 +123,8 @@ export async function createDataManager(opts: CreateDataManagerOptions = {}): Pr
       else logger.info({ reason: change }, `redis circuit ${state}`);
     },
   });
+  // The client reconnected (Redis back, or Sentinel gave us the promoted master): probe now, not after the backoff.
+  link.onReconnect(() => breaker.probeNow());
   const writeBack =
     journal && local
       ? new WriteBack({

@@ -305,7 +305,7 @@ export class DataManager implements StorageBackend {
       );
     }
     const fallbackReason = this.isFallbackActive() ? this.getFallbackReason() : undefined;
-    return decorateHealth(report, healthStateOf(this.routing, fallbackReason));
+    return decorateHealth(report, healthStateOf(this.routing, fallbackReason, this.config.storageDir));
   }
 
   /** Stops probes, lets a write-back under way finish, closes every store once; later calls are no-ops. */

@@ -1,4 +1,10 @@
-import type { BackendType, HealthReport, HealthStatus } from '../contract/storage-backend.js';
+import { checkDisk } from '../backends/inmemory/inmemory-disk.js';
+import type {
+  BackendType,
+  HealthCheckResult,
+  HealthReport,
+  HealthStatus,
+} from '../contract/storage-backend.js';
 import type { BreakerState } from './circuit-breaker.js';
 import type { ManagerRouting } from './manager-types.js';
 import type { JournalEntry } from './write-back-journal.js';
@@ -14,6 +20,8 @@ export interface ManagerHealthState {
   };
   /** Why the local store stands in for Redis, when it does. */
   fallbackReason?: string;
+  /** The disk the fallback would write to, while Redis serves (the local store's own report has `disk`). */
+  localDisk?: HealthCheckResult;
 }
 
 const RANK: Record<HealthStatus, number> = { healthy: 0, degraded: 1, unhealthy: 2 };
@@ -56,6 +64,12 @@ export function decorateHealth(report: HealthReport, state: ManagerHealthState):
     };
     statuses.push(breakerStatus, checks.write_back.status);
   }
+  if (state.localDisk !== undefined && report.backendType === 'redis') {
+    // Redis serves fine; a full local disk only means the fallback would fail: degraded at worst.
+    const status = state.localDisk.status === 'healthy' ? 'healthy' : 'degraded';
+    checks.local_disk = { ...state.localDisk, status };
+    statuses.push(status);
+  }
   if (state.fallbackReason !== undefined) {
     checks.fallback = { status: 'degraded', message: state.fallbackReason };
     statuses.push('degraded');
@@ -67,11 +81,13 @@ export function decorateHealth(report: HealthReport, state: ManagerHealthState):
 export function healthStateOf(
   routing: ManagerRouting,
   fallbackReason: string | undefined,
+  fallbackDir?: string,
 ): ManagerHealthState {
   const primary = routing.redisPrimary;
   const lastError = primary?.writeBack?.lastError;
   return {
     ...(fallbackReason !== undefined ? { fallbackReason } : {}),
+    ...(primary?.journal && fallbackDir !== undefined ? { localDisk: checkDisk(fallbackDir) } : {}),
     ...(primary
       ? {
           redis: {

@@ -1,5 +1,13 @@
 import type { StorageBackend } from '../contract/storage-backend.js';
 
+/** A backend that can say when its connection is back (RedisBackend); the manager needs nothing else of Redis. */
+interface ReconnectSource {
+  onReconnect(listener: () => void): () => void;
+}
+
+const reportsReconnects = (backend: StorageBackend): backend is StorageBackend & ReconnectSource =>
+  typeof (backend as Partial<ReconnectSource>).onReconnect === 'function';
+
 /**
  * The manager's handle on Redis, which may not exist yet: Redis unreachable at startup (fallback), or Redis
  * as the read-through secondary of a local-first manager. Connects at most once at a time, and after a
@@ -11,6 +19,8 @@ export class RedisLink {
   private connecting: Promise<StorageBackend> | undefined;
   private lastFailureAt = Number.NEGATIVE_INFINITY;
   private closed = false;
+  private readonly reconnectListeners = new Set<() => void>();
+  private unwatch: (() => void) | undefined;
   /** The last connection error (credential-free). */
   lastError: string | undefined;
 
@@ -20,6 +30,19 @@ export class RedisLink {
     existing?: StorageBackend,
   ) {
     this.backend = existing;
+    if (existing) this.watch(existing);
+  }
+
+  /** Calls `listener` whenever the connected backend reports its connection ready again (now and later backends). */
+  onReconnect(listener: () => void): void {
+    this.reconnectListeners.add(listener);
+  }
+
+  private watch(backend: StorageBackend): void {
+    if (!reportsReconnects(backend)) return;
+    this.unwatch = backend.onReconnect(() => {
+      for (const listener of this.reconnectListeners) listener();
+    });
   }
 
   /** The connected backend, if any. */
@@ -37,6 +60,7 @@ export class RedisLink {
           throw new Error('manager closed while connecting to redis');
         }
         this.backend = backend;
+        this.watch(backend);
         this.lastError = undefined;
         return backend;
       })
@@ -64,6 +88,8 @@ export class RedisLink {
     await this.connecting?.catch(() => undefined);
     const backend = this.backend;
     this.backend = undefined;
+    this.unwatch?.();
+    this.unwatch = undefined;
     await backend?.close();
   }
 }

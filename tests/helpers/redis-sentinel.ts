@@ -21,9 +21,19 @@ export interface RedisSentinelHandle {
   stop(): Promise<void>;
 }
 
+export interface SentinelOptions {
+  /** `down-after-milliseconds` (default 5000). */
+  downAfterMs?: number;
+  /** Sentinels that must agree the master is down (default 1). */
+  quorum?: number;
+  /** `failover-timeout` (default: Sentinel's own, 3 minutes). */
+  failoverTimeoutMs?: number;
+}
+
 export async function startSentinel(
   master: RedisServerHandle,
   masterName = 'mymaster',
+  opts: SentinelOptions = {},
 ): Promise<RedisSentinelHandle> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'framestore-sentinel-'));
@@ -35,8 +45,11 @@ export async function startSentinel(
       'bind 127.0.0.1',
       'daemonize no',
       `dir ${dir}`,
-      `sentinel monitor ${masterName} 127.0.0.1 ${master.port} 1`,
-      `sentinel down-after-milliseconds ${masterName} 5000`,
+      `sentinel monitor ${masterName} 127.0.0.1 ${master.port} ${opts.quorum ?? 1}`,
+      `sentinel down-after-milliseconds ${masterName} ${opts.downAfterMs ?? 5000}`,
+      ...(opts.failoverTimeoutMs !== undefined
+        ? [`sentinel failover-timeout ${masterName} ${opts.failoverTimeoutMs}`]
+        : []),
       '',
     ].join('\n'),
   );

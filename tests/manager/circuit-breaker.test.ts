@@ -62,4 +62,66 @@ describe('CircuitBreaker', () => {
       jest.useRealTimers();
     }
   });
+
+  test('probes back off from 200 ms, doubling per failed probe, capped at the cooldown, jittered ±25 %', () => {
+    const delays = (random: number) => {
+      const breaker = new CircuitBreaker({
+        threshold: 1,
+        cooldownMs: 3000,
+        random: () => random,
+        onHalfOpen: () => {},
+      });
+      jest.useFakeTimers();
+      try {
+        breaker.trip('down');
+        const seen: number[] = [];
+        for (let i = 0; i < 6; i++) {
+          seen.push(breaker.nextDelayMs());
+          jest.advanceTimersByTime(3000);
+          expect(breaker.state).toBe('half-open');
+          breaker.probeFailed('still down');
+        }
+        return seen;
+      } finally {
+        breaker.dispose();
+        jest.useRealTimers();
+      }
+    };
+    expect(delays(0.5)).toEqual([200, 400, 800, 1600, 3000, 3000]);
+    expect(delays(0)).toEqual([150, 300, 600, 1200, 2250, 2250]);
+    expect(delays(0.999)).toEqual([250, 500, 1000, 1999, 3000, 3000]);
+  });
+
+  test('probeNow() (the client reconnected) probes at once while open; a reconnect during a probe re-probes soon', () => {
+    jest.useFakeTimers();
+    try {
+      const { breaker, probes } = make(1, 60_000);
+      breaker.probeNow();
+      expect(probes()).toBe(0); // closed: nothing to do
+      breaker.trip('down');
+      for (let i = 0; i < 8; i++) {
+        jest.advanceTimersByTime(60_000);
+        breaker.probeFailed('still down');
+      }
+      const before = probes();
+      expect(breaker.nextDelayMs()).toBeGreaterThan(30_000);
+      breaker.probeNow();
+      expect(probes()).toBe(before + 1);
+      expect(breaker.state).toBe('half-open');
+      // 'ready' arrives while that probe is still under way and the probe then fails (it raced the reconnect).
+      breaker.probeNow();
+      expect(probes()).toBe(before + 1);
+      breaker.probeFailed('raced the reconnect');
+      jest.advanceTimersByTime(250);
+      expect(probes()).toBe(before + 2);
+      breaker.probeSucceeded();
+      expect(breaker.state).toBe('closed');
+      // After closing, the backoff starts over.
+      breaker.trip('down again');
+      expect(breaker.nextDelayMs()).toBeLessThanOrEqual(250);
+      breaker.dispose();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

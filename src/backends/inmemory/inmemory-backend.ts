@@ -117,7 +117,10 @@ export class InMemoryBackend implements StorageBackend {
       return await body();
     } catch (error) {
       if (isStorageError(error)) throw error;
-      throw new StorageError('BACKEND_UNAVAILABLE', 'local storage failed', { cause: error });
+      const code = (error as NodeJS.ErrnoException | undefined)?.code;
+      const full = code === 'ENOSPC' || code === 'EDQUOT';
+      const message = full ? `local disk is full (${code}) under STORAGE_DIR` : 'local storage failed';
+      throw new StorageError('BACKEND_UNAVAILABLE', message, { cause: error });
     }
   }
 

@@ -14,6 +14,7 @@ import type {
 import type { Logger } from '../../logging/logger.js';
 import { listLimit } from '../../session/validate.js';
 import { decodeCursor, encodeCursor } from './inmemory-cursor.js';
+import { checkDisk, type StatFsFn } from './inmemory-disk.js';
 import { listNames, removeFileQuietSync, removeTree, TEMP_PREFIX, treeBytes } from './inmemory-files.js';
 import type { SessionStore } from './inmemory-sessions.js';
 import { referencedBlobs, referencedFrames, type SessionState, toSessionInfo } from './inmemory-state.js';
@@ -186,24 +187,29 @@ export function probeStorageDir(root: string): HealthCheckResult {
   } catch (error) {
     removeFileQuietSync(probe);
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    return { status: 'unhealthy', message: `STORAGE_DIR is not writable (${code})` };
+    const full = code === 'ENOSPC' || code === 'EDQUOT' ? ': the disk is full' : '';
+    return { status: 'unhealthy', message: `STORAGE_DIR is not writable (${code})${full}` };
   }
 }
 
-/** Health of the store: STORAGE_DIR writable (probe) and the cache's fill. */
+/** Health of the store: STORAGE_DIR writable (probe), free space and inodes there, and the cache's fill. */
 export async function health(
   store: SessionStore,
   cache: LruStats,
   logger: Logger,
+  statfs?: StatFsFn,
 ): Promise<Omit<HealthReport, 'backendType'>> {
   const started = performance.now();
   const storage = probeStorageDir(store.layout.root);
+  const disk = checkDisk(store.layout.root, statfs);
   const activeSessions = storage.status === 'healthy' ? await countSessions(store, logger) : 0;
+  const rank = { healthy: 0, degraded: 1, unhealthy: 2 } as const;
   return {
-    status: storage.status,
+    status: rank[disk.status] > rank[storage.status] ? disk.status : storage.status,
     latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
     checks: {
       storage_dir: storage,
+      disk,
       cache: {
         status: 'healthy',
         message: `${cache.entries} tables, ${cache.bytes}/${cache.maxBytes} bytes`,

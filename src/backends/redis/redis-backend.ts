@@ -34,6 +34,7 @@ import {
   attachErrorLogging,
   connectRedisClient,
   createRedisClient,
+  onClientReady,
   type RedisClient,
   secretsOf,
 } from './redis-client.js';
@@ -116,6 +117,11 @@ export class RedisBackend implements StorageBackend {
   /** The underlying ioredis client (for diagnostics and tests). */
   get client(): RedisClient {
     return this.ctx.client;
+  }
+
+  /** Calls `listener` whenever the connection is ready again (the manager probes its breaker then); returns an unsubscribe. */
+  onReconnect(listener: () => void): () => void {
+    return onClientReady(this.ctx.client, listener);
   }
 
   /** The key layout in use. */

@@ -8,8 +8,11 @@ import type {
 import { sanitizeRedisError } from './redis-client.js';
 import type { RedisContext } from './redis-context.js';
 
-/** Above this PING round trip Redis is reported as degraded. */
-export const HIGH_LATENCY_MS = 100;
+/**
+ * Above this PING round trip Redis is `degraded` (slow but working); it is `unhealthy` only when PING gets no
+ * answer within REDIS_COMMAND_TIMEOUT_MS (or fails).
+ */
+export const HIGH_LATENCY_MS = 250;
 
 /** Parses INFO text into key → value. */
 export function parseInfo(text: string): Record<string, string> {
@@ -35,15 +38,17 @@ interface NodeFacts {
 }
 
 async function nodeFacts(node: Redis): Promise<NodeFacts> {
-  const info = parseInfo(await node.info());
-  let rdb = false;
-  try {
-    const save = (await node.config('GET', 'save')) as string[];
-    rdb = (save[1] ?? '').trim() !== '';
-  } catch {
-    // CONFIG is often disabled on managed Redis; fall back to whether a snapshot was ever taken.
-    rdb = Number(info.rdb_last_save_time ?? 0) > 0 && info.rdb_saves !== '0';
-  }
+  // Both at once: on a slow link the health check costs one round trip, not two.
+  const [text, save] = await Promise.all([
+    node.info(),
+    (node.config('GET', 'save') as Promise<string[]>).catch(() => undefined),
+  ]);
+  const info = parseInfo(text);
+  // CONFIG is often disabled on managed Redis; then go by whether a snapshot was ever taken.
+  const rdb =
+    save !== undefined
+      ? (save[1] ?? '').trim() !== ''
+      : Number(info.rdb_last_save_time ?? 0) > 0 && info.rdb_saves !== '0';
   const aof = info.aof_enabled === '1';
   return {
     version: info.redis_version ?? 'unknown',
@@ -63,6 +68,10 @@ export async function redisHealth(ctx: RedisContext): Promise<HealthReport> {
   const mode = ctx.config.redis.mode;
   const started = performance.now();
   const checks: Record<string, HealthCheckResult> = {};
+  const nodes: Redis[] = client instanceof Cluster ? client.nodes('master') : [client];
+  // Sent together with the PING (one round trip under latency); their failure only degrades the report.
+  const details = Promise.all([Promise.all(nodes.map(nodeFacts)), client.zcard(ctx.keys.sessionIndex)]);
+  details.catch(() => undefined);
   try {
     await client.ping();
   } catch (error) {
@@ -93,13 +102,11 @@ export async function redisHealth(ctx: RedisContext): Promise<HealthReport> {
     latency_ms: latency,
     ...(latency > HIGH_LATENCY_MS ? { message: `PING took ${latency.toFixed(1)} ms` } : {}),
   };
-  const nodes: Redis[] = client instanceof Cluster ? client.nodes('master') : [client];
   let facts: NodeFacts[];
   let activeSessions = 0;
   try {
-    facts = await Promise.all(nodes.map(nodeFacts));
     // Approximate (advisory index size): exact counting walks every session.
-    activeSessions = await client.zcard(ctx.keys.sessionIndex);
+    [facts, activeSessions] = await details;
   } catch (error) {
     checks.info = { status: 'degraded', message: sanitizeRedisError(error, ctx.secrets).message };
     facts = [];
