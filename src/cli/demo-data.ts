@@ -1,6 +1,6 @@
 import { type Table, vectorFromArray } from 'apache-arrow';
-import { csvToTable } from '../http/csv-read.js';
-import { assembleTable } from '../http/table-build.js';
+import { assembleTable } from '../formats/cell-table.js';
+import { readCsv as csvToTable } from '../formats/csv-read.js';
 
 /** The demo's starting table, read through the same CSV inference as POST /sessions. */
 export function demoTable(): Table {

@@ -6,3 +6,5 @@ export { tableToCsv, tableToCsvChunks } from './csv-write.js';
 export { type JsonRowsReadOptions, readJsonRows } from './json-read.js';
 export { MAX_JSON_DEPTH } from './json-scan.js';
 export { tableToJsonChunks, tableToJsonRows } from './json-write.js';
+// Spreadsheets: every non-empty sheet of an .xlsx file (zip-bomb and cell caps checked before unpacking).
+export { type XlsxLimits, xlsxToTables as readXlsx } from './xlsx-read.js';

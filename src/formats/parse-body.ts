@@ -1,9 +1,9 @@
 import type { Table } from 'apache-arrow';
 import { invalidInput, StorageError } from '../contract/errors.js';
-import { arrowToTable } from '../http/arrow-read.js';
-import { csvToTable } from '../http/csv-read.js';
-import { jsonRowsToTable } from '../http/json-rows.js';
-import { xlsxToTables } from '../http/xlsx-read.js';
+import { arrowToTable } from './arrow-read.js';
+import { readCsv as csvToTable } from './csv-read.js';
+import { readJsonRows } from './json-read.js';
+import { xlsxToTables } from './xlsx-read.js';
 
 /** The table formats a request body may carry. */
 export type BodyKind = 'csv' | 'arrow' | 'json' | 'xlsx';
@@ -19,9 +19,6 @@ export interface ParseBodyOptions {
   /** xlsx: the sheet to read (default: the first sheet with data). */
   sheet?: string;
 }
-
-// json-rows.ts takes (bytes, options?) with `maxColumns`; typed here by what this module passes it.
-const readJsonRows = jsonRowsToTable as (bytes: Uint8Array, options?: { maxColumns?: number }) => Table;
 
 /** Any reader may also stop early at MAX_COLUMNS; this is the one check every format gets. */
 function checkWidth(table: Table, maxColumns: number): Table {

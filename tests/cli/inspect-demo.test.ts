@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { csvToTable } from '../../src/http/csv-read.js';
+import { readCsv as csvToTable } from '../../src/formats/csv-read.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { createDataManager } from '../../src/manager/create-data-manager.js';
 import { type BackendEnv, selectedBackends, startBackendEnv } from '../http/http-fixtures.js';

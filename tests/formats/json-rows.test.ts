@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { isStorageError, type StorageErrorCode } from '../../src/contract/errors.js';
 import { MAX_JSON_DEPTH, readJsonRows } from '../../src/formats/index.js';
-import { jsonRowsToTable, tableToJsonRows } from '../../src/http/json-rows.js';
+import { readJsonRows as jsonRowsToTable } from '../../src/formats/json-read.js';
+import { tableToJsonRows } from '../../src/formats/json-write.js';
 
 const types = (table: ReturnType<typeof readJsonRows>) =>
   table.schema.fields.map((f) => `${f.name}:${String(f.type)}`);

@@ -2,9 +2,9 @@ import { Table } from 'apache-arrow';
 import ExcelJS from 'exceljs';
 import fc from 'fast-check';
 import { isStorageError } from '../../src/contract/errors.js';
-import { csvToTable } from '../../src/http/csv-read.js';
-import { jsonRowsToTable } from '../../src/http/json-rows.js';
-import { xlsxToTables } from '../../src/http/xlsx-read.js';
+import { readCsv as csvToTable } from '../../src/formats/csv-read.js';
+import { readJsonRows as jsonRowsToTable } from '../../src/formats/json-read.js';
+import { xlsxToTables } from '../../src/formats/xlsx-read.js';
 import { threeSheetWorkbook } from '../http/xlsx-fixtures.js';
 
 /**

@@ -10,10 +10,11 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import { isStorageError } from '../../src/contract/errors.js';
-import { csvToTable } from '../../src/http/csv-read.js';
-import { tableToCsv } from '../../src/http/csv-write.js';
-import { jsonRowsToTable, tableToJsonRows } from '../../src/http/json-rows.js';
-import { assembleTable } from '../../src/http/table-build.js';
+import { assembleTable } from '../../src/formats/cell-table.js';
+import { readCsv as csvToTable } from '../../src/formats/csv-read.js';
+import { tableToCsv } from '../../src/formats/csv-write.js';
+import { readJsonRows as jsonRowsToTable } from '../../src/formats/json-read.js';
+import { tableToJsonRows } from '../../src/formats/json-write.js';
 
 const csv = (text: string, delimiter?: string) =>
   csvToTable(Buffer.from(text), delimiter === undefined ? {} : { delimiter });

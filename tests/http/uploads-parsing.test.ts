@@ -1,7 +1,7 @@
 import { isStorageError } from '../../src/contract/errors.js';
-import { tableToJsonRows } from '../../src/http/json-rows.js';
+import { tableToJsonRows } from '../../src/formats/json-write.js';
+import { xlsxToTables } from '../../src/formats/xlsx-read.js';
 import { readMultipartFile } from '../../src/http/multipart-read.js';
-import { xlsxToTables } from '../../src/http/xlsx-read.js';
 import { multipartBody, threeSheetWorkbook } from './xlsx-fixtures.js';
 
 describe('xlsx → tables', () => {

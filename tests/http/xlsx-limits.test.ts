@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { isStorageError, type StorageErrorCode } from '../../src/contract/errors.js';
+import { CellCounter, maxWorkbookCells, xlsxToTables } from '../../src/formats/xlsx-read.js';
 import { type AppLocals, createApp } from '../../src/http/app.js';
 import { MEDIA } from '../../src/http/content-types.js';
-import { CellCounter, maxWorkbookCells, xlsxToTables } from '../../src/http/xlsx-read.js';
 import { type AppFixture, createTestApp, expectError } from './http-fixtures.js';
 import { multipartBody, threeSheetWorkbook } from './xlsx-fixtures.js';
 import {

@@ -2,8 +2,9 @@ import { createInflateRaw } from 'node:zlib';
 import type { Table } from 'apache-arrow';
 import type ExcelJS from 'exceljs';
 import { invalidInput, StorageError } from '../contract/errors.js';
-import { type CellValue, inferValueColumn } from './cell-inference.js';
-import { buildTable, headerNames } from './table-build.js';
+import { headerNames } from './cell-names.js';
+import { buildTable } from './cell-table.js';
+import { type CellValue, inferValueColumn } from './cell-values.js';
 
 /** An exceljs cell value reduced to plain data: formulas give their cached result, rich text its text. */
 function plainCell(value: unknown): CellValue {
