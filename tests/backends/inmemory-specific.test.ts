@@ -7,7 +7,7 @@ import { spawnWorker, type WorkerChild } from '../contract/contract-children.js'
 import { expectCode } from '../contract/contract-context.js';
 import { ledgerRows, makeLedger } from '../contract/contract-ledger.js';
 import type { BackendHarness } from '../contract/contract-suite.js';
-import { assertTablesEqual, makeRealisticTable, makeSmallTable } from '../helpers/tables.js';
+import { assertTablesEqual, makeRealisticTable, makeSmallTable, prng } from '../helpers/tables.js';
 import { makeTempDir, removeTempDir } from '../helpers/tmp.js';
 
 /** InMemoryBackend guarantees beyond the contract: files on disk, crashes, corruption, containment. */
@@ -99,11 +99,8 @@ describe('a writer killed (SIGKILL) in the middle of writes', () => {
     // The kill points are random; the seed is printed so a failing run can be replayed (CRASH_SEED=...).
     const seed = Number(process.env.CRASH_SEED ?? Date.now() % 2 ** 31);
     console.log(`crash test seed: ${seed} (replay with CRASH_SEED=${seed})`);
-    let state = seed;
-    const nextDelay = () => {
-      state = (state * 1103515245 + 12345) % 2 ** 31;
-      return state % 200;
-    };
+    const random = prng(seed);
+    const nextDelay = () => Math.floor(random() * 200);
     for (let round = 0; round < 3; round += 1) {
       const child = spawnWorker(harness, { mode: 'loop', sessionId, name: `crash${round}` });
       children.push(child);

@@ -11,17 +11,8 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 
-/** mulberry32: tiny, fast, deterministic; every fuzz run prints the seed it started from. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The fuzz runs draw from the shared seeded generator; every run prints the seed it started from. */
+export { prng } from '../helpers/tables.js';
 
 /** Small valid tables covering the IPC features a body may use: dictionaries, nulls, nested lists. */
 export function seedTables(): Table[] {

@@ -20,8 +20,8 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 
-/** mulberry32: tiny, fast, deterministic. */
-function prng(seed: number): () => number {
+/** mulberry32: tiny, fast, deterministic (tests that draw at random print their seed). */
+export function prng(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
