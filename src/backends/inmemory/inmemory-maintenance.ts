@@ -3,75 +3,15 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { LruStats } from '../../cache/byte-lru.js';
-import { isValidId } from '../../contract/ids.js';
-import type {
-  HealthCheckResult,
-  HealthReport,
-  ListSessionsOptions,
-  ListSessionsResult,
-  StorageStats,
-} from '../../contract/storage-backend.js';
+import type { HealthCheckResult, HealthReport, StorageStats } from '../../contract/storage-backend.js';
 import type { Logger } from '../../logging/logger.js';
-import { listLimit } from '../../session/validate.js';
-import { decodeCursor, encodeCursor } from './inmemory-cursor.js';
+import { referencedFrames } from '../../session/store.js';
 import { checkDisk, type StatFsFn } from './inmemory-disk.js';
 import { listNames, removeFileQuietSync, removeTree, TEMP_PREFIX, treeBytes } from './inmemory-files.js';
-import type { SessionStore } from './inmemory-sessions.js';
-import { referencedBlobs, referencedFrames, type SessionState, toSessionInfo } from './inmemory-state.js';
-import type { UploadStore } from './inmemory-uploads.js';
-
-/** Ids present as folders, sorted: the stable order of listings and cursors. */
-export async function listIds(dir: string): Promise<string[]> {
-  return (await listNames(dir)).filter((name) => isValidId(name)).sort();
-}
-
-/** One page of ids after the cursor, with the cursor of the next page. */
-export async function pageIds<T>(
-  dir: string,
-  opts: ListSessionsOptions,
-  visit: (id: string) => T | undefined,
-): Promise<{ items: T[]; cursor?: string }> {
-  const after = decodeCursor(opts.cursor);
-  const limit = listLimit(opts);
-  const ids = await listIds(dir);
-  const items: T[] = [];
-  let index = after === undefined ? 0 : ids.findIndex((id) => id > after);
-  if (index < 0) index = ids.length;
-  for (; index < ids.length && items.length < limit; index += 1) {
-    const item = visit(ids[index]!);
-    if (item !== undefined) items.push(item);
-  }
-  const last = ids[index - 1];
-  return index < ids.length && last !== undefined ? { items, cursor: encodeCursor(last) } : { items };
-}
-
-/** A live session's state, or undefined (missing, expired, or unreadable: listings skip those). */
-export function liveState(store: SessionStore, id: string, logger: Logger): SessionState | undefined {
-  try {
-    const state = store.load(id);
-    return state !== undefined && store.expiresAtMs(id, state) > Date.now() ? state : undefined;
-  } catch (error) {
-    logger.warn({ err: error, sessionId: id }, 'skipping an unreadable session');
-    return undefined;
-  }
-}
-
-export async function listSessions(
-  store: SessionStore,
-  opts: ListSessionsOptions,
-  logger: Logger,
-): Promise<ListSessionsResult> {
-  const page = await pageIds(store.layout.sessionsDir, opts, (id) => {
-    const state = liveState(store, id, logger);
-    return state === undefined ? undefined : toSessionInfo(state, store.expiresAtMs(id, state));
-  });
-  return page.cursor === undefined ? { sessions: page.items } : { sessions: page.items, cursor: page.cursor };
-}
-
-export async function countSessions(store: SessionStore, logger: Logger): Promise<number> {
-  const ids = await listIds(store.layout.sessionsDir);
-  return ids.filter((id) => liveState(store, id, logger) !== undefined).length;
-}
+import { listIds } from './inmemory-listing.js';
+import { referencedBlobs, type SessionState, toRecord } from './inmemory-state.js';
+import type { DiskSessionStore } from './inmemory-store.js';
+import type { UploadFiles } from './inmemory-uploads.js';
 
 const noWait = { leaf: true, retryCount: 0 };
 const isBusy = (error: unknown): boolean => (error as { code?: string }).code === 'LOCK_TIMEOUT';
@@ -81,8 +21,8 @@ const isBusy = (error: unknown): boolean => (error as { code?: string }).code ==
  * never got a state, temp files, files no state points at, and the trash. Busy sessions are skipped.
  */
 export async function cleanupExpired(
-  sessions: SessionStore,
-  uploads: UploadStore,
+  sessions: DiskSessionStore,
+  uploads: UploadFiles,
   logger: Logger,
 ): Promise<number> {
   const removed = (await sweepSessions(sessions, logger)) + (await sweepUploads(uploads, logger));
@@ -90,13 +30,13 @@ export async function cleanupExpired(
   return removed;
 }
 
-async function sweepSessions(store: SessionStore, logger: Logger): Promise<number> {
+async function sweepSessions(store: DiskSessionStore, logger: Logger): Promise<number> {
   let removed = 0;
   for (const id of await listIds(store.layout.sessionsDir)) {
     try {
       let state: SessionState | undefined;
       try {
-        state = store.load(id);
+        state = store.loadState(id);
       } catch {
         continue; // corrupt sessions are kept for inspection, never deleted by a sweep
       }
@@ -114,7 +54,7 @@ async function sweepSessions(store: SessionStore, logger: Logger): Promise<numbe
   return removed;
 }
 
-async function sweepUploads(uploads: UploadStore, logger: Logger): Promise<number> {
+async function sweepUploads(uploads: UploadFiles, logger: Logger): Promise<number> {
   let removed = 0;
   for (const id of await listIds(uploads.layout.uploadsDir)) {
     try {
@@ -138,7 +78,7 @@ async function sweepUploads(uploads: UploadStore, logger: Logger): Promise<numbe
 }
 
 /** Files in a session folder that its state does not name (temp files, unreferenced frames and blobs). */
-async function strays(store: SessionStore, id: string, state: SessionState): Promise<string[]> {
+async function strays(store: DiskSessionStore, id: string, state: SessionState): Promise<string[]> {
   const dir = store.layout.sessionDir(id);
   const keepBlobs = referencedBlobs(state);
   const found: string[] = [];
@@ -146,7 +86,7 @@ async function strays(store: SessionStore, id: string, state: SessionState): Pro
     const blob = name.startsWith('audit-') || name.startsWith('marks-');
     if (name.startsWith(TEMP_PREFIX) || (blob && !keepBlobs.has(name))) found.push(path.join(dir, name));
   }
-  const keepFrames = referencedFrames(state);
+  const keepFrames = referencedFrames(toRecord(state));
   const framesDir = store.layout.framesDir(id);
   for (const name of await listNames(framesDir)) {
     if (!keepFrames.has(name.replace(/\.fsf$/, ''))) found.push(path.join(framesDir, name));
@@ -155,8 +95,8 @@ async function strays(store: SessionStore, id: string, state: SessionState): Pro
 }
 
 /** Under the session lock: nothing is mid-write, so every file the state does not name is garbage. */
-async function collectStrays(store: SessionStore, id: string): Promise<void> {
-  const state = store.load(id);
+async function collectStrays(store: DiskSessionStore, id: string): Promise<void> {
+  const state = store.loadState(id);
   if (state === undefined) {
     await removeTree(store.layout.sessionDir(id), store.layout.trashDir); // a creation that crashed pre-commit
     return;
@@ -194,15 +134,14 @@ export function probeStorageDir(root: string): HealthCheckResult {
 
 /** Health of the store: STORAGE_DIR writable (probe), free space and inodes there, and the cache's fill. */
 export async function health(
-  store: SessionStore,
+  store: DiskSessionStore,
   cache: LruStats,
-  logger: Logger,
   statfs?: StatFsFn,
 ): Promise<Omit<HealthReport, 'backendType'>> {
   const started = performance.now();
   const storage = probeStorageDir(store.layout.root);
   const disk = checkDisk(store.layout.root, statfs);
-  const activeSessions = storage.status === 'healthy' ? await countSessions(store, logger) : 0;
+  const activeSessions = storage.status === 'healthy' ? await store.count() : 0;
   const rank = { healthy: 0, degraded: 1, unhealthy: 2 } as const;
   return {
     status: rank[disk.status] > rank[storage.status] ? disk.status : storage.status,
@@ -220,10 +159,9 @@ export async function health(
 }
 
 export async function stats(
-  sessions: SessionStore,
-  uploads: UploadStore,
+  sessions: DiskSessionStore,
+  uploads: UploadFiles,
   cache: LruStats,
-  logger: Logger,
 ): Promise<StorageStats> {
   const uploadIds = await listIds(uploads.layout.uploadsDir);
   const liveUploads = uploadIds.filter((id) => {
@@ -236,7 +174,7 @@ export async function stats(
   });
   return {
     backendType: 'inmemory',
-    sessions: await countSessions(sessions, logger),
+    sessions: await sessions.count(),
     tempUploads: liveUploads.length,
     bytesStored:
       (await treeBytes(sessions.layout.sessionsDir)) + (await treeBytes(uploads.layout.uploadsDir)),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { corruptData } from '../../contract/errors.js';
-import type { SessionInfo } from '../../contract/storage-backend.js';
 import { versionInfoSchema } from '../../session/snapshot-schema.js';
+import type { SessionRecord } from '../../session/store.js';
 
 /** The small JSON file that is the single commit point of a session (state.json). */
 
@@ -41,8 +41,6 @@ const stateSchema = z.object({
   }),
 });
 
-export type FrameRef = z.infer<typeof frameRefSchema>;
-export type StoredVersion = z.infer<typeof storedVersionSchema>;
 export type SessionState = z.infer<typeof stateSchema>;
 
 /** state.json bytes -> SessionState; anything malformed (or another session's state) is CORRUPT_DATA. */
@@ -70,30 +68,44 @@ export function serializeState(state: SessionState): string {
   return JSON.stringify(state);
 }
 
-/** Public view of a session; `expiresAtMs` comes from the access time, not the state. */
-export function toSessionInfo(state: SessionState, expiresAtMs: number): SessionInfo {
+/** The engine's view of a state: everything but where the audit log and marks live on disk. */
+export function toRecord(state: SessionState): SessionRecord {
   return {
     sessionId: state.sessionId,
     ...(state.filename !== undefined ? { filename: state.filename } : {}),
     createdAt: state.createdAt,
     updatedAt: state.updatedAt,
-    expiresAt: new Date(expiresAtMs).toISOString(),
-    rows: state.current.rows,
-    columns: state.current.columns,
-    bytes: state.current.bytes,
+    ttlSeconds: state.ttlSeconds,
     version: state.version,
-    versionCount: state.history.length,
-    canUndo: state.history.length > 0,
-    canRedo: state.redo.length > 0,
+    current: { ...state.current },
+    history: state.history.map((entry) => ({ info: { ...entry.info }, frameId: entry.frameId })),
+    redo: state.redo.map((entry) => ({ info: { ...entry.info }, frameId: entry.frameId })),
+    metadata: state.metadata,
+    audit: { count: state.audit.count, lastSeq: state.audit.lastSeq, initialRows: state.audit.initialRows },
+    marks: { count: state.marks.count },
   };
 }
 
-/** Every frame id the state points at (current, history, redo). */
-export function referencedFrames(state: SessionState): Set<string> {
-  const ids = new Set<string>([state.current.frameId]);
-  for (const entry of state.history) ids.add(entry.frameId);
-  for (const entry of state.redo) ids.add(entry.frameId);
-  return ids;
+/** A record as the state to commit, with where its audit log and marks live and a new revision. */
+export function fromRecord(
+  record: SessionRecord,
+  rev: string,
+  audit: { file: string; bytes: number },
+  marksFile: string | null,
+): SessionState {
+  return {
+    format: 1,
+    ...toRecord({
+      ...record,
+      format: 1,
+      rev,
+      audit: { ...record.audit, ...audit },
+      marks: { file: marksFile, count: record.marks.count },
+    }),
+    rev,
+    audit: { ...record.audit, ...audit },
+    marks: { file: marksFile, count: record.marks.count },
+  };
 }
 
 /** Every side file the state points at (audit log, marks). */

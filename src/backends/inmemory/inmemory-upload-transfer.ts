@@ -5,9 +5,9 @@ import { corruptData, invalidInput, StorageError } from '../../contract/errors.j
 import { assertValidId } from '../../contract/ids.js';
 import type { ImportOptions, TempUploadInfo, TempUploadSnapshot } from '../../contract/storage-backend.js';
 import { assertSheetName, isPlainObject } from '../../session/validate.js';
+import { newFileId } from './inmemory-commit.js';
 import { readFileIfExists, removeFileQuietSync, writeImmutable } from './inmemory-files.js';
-import { newFileId } from './inmemory-tx.js';
-import { toUploadInfo, type UploadManifest, type UploadStore } from './inmemory-uploads.js';
+import { toUploadInfo, type UploadFiles, type UploadManifest } from './inmemory-uploads.js';
 
 const count = z.number().int().nonnegative();
 const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'expected an ISO-8601 date');
@@ -29,7 +29,7 @@ const uploadSnapshotSchema = z.object({
 });
 
 /** A consistent copy of a temp upload (under its lock), sheets as stored bytes. */
-export async function exportTempUpload(uploads: UploadStore, uploadId: string): Promise<TempUploadSnapshot> {
+export async function exportTempUpload(uploads: UploadFiles, uploadId: string): Promise<TempUploadSnapshot> {
   assertValidId(uploadId, 'upload');
   return uploads.locks.run(
     uploads.layout.lockTarget('upload', uploadId),
@@ -76,7 +76,7 @@ function checkUploadSnapshot(input: unknown): TempUploadSnapshot {
 
 /** Writes a whole temp upload with one commit point (its manifest), keeping its id and expiry. */
 export async function importTempUpload(
-  uploads: UploadStore,
+  uploads: UploadFiles,
   input: TempUploadSnapshot,
   opts: ImportOptions,
 ): Promise<TempUploadInfo> {

@@ -8,6 +8,7 @@ import { newId } from '../../contract/ids.js';
 import type { SheetInfo, StoreTempOptions, TempUploadInfo } from '../../contract/storage-backend.js';
 import type { Logger } from '../../logging/logger.js';
 import { assertSheetName, assertStoreOptions, assertTable, isPlainObject } from '../../session/validate.js';
+import { newFileId } from './inmemory-commit.js';
 import {
   commitFileSync,
   fsyncDirSync,
@@ -18,7 +19,6 @@ import {
 } from './inmemory-files.js';
 import type { InMemoryLayout } from './inmemory-layout.js';
 import type { FileLocks } from './inmemory-lock.js';
-import { newFileId } from './inmemory-tx.js';
 
 const count = z.number().int().nonnegative();
 const manifestSchema = z.object({
@@ -50,7 +50,7 @@ export const toUploadInfo = (manifest: UploadManifest): TempUploadInfo => ({
  * Temporary multi-sheet uploads: uploads/<id>/manifest.json (the commit point) + one immutable frame per
  * sheet. They expire TEMP_TTL_SECONDS after they were stored (not sliding: they are a waiting room).
  */
-export class UploadStore {
+export class UploadFiles {
   constructor(
     readonly layout: InMemoryLayout,
     readonly locks: FileLocks,

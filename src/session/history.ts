@@ -1,6 +1,6 @@
-import { StorageError } from '../../contract/errors.js';
-import type { VersionInfo } from '../../contract/storage-backend.js';
-import type { FrameRef, SessionState, StoredVersion } from './inmemory-state.js';
+import { StorageError } from '../contract/errors.js';
+import type { VersionInfo } from '../contract/storage-backend.js';
+import type { FrameRef, SessionRecord, StoredVersion } from './store.js';
 
 /**
  * Version semantics (docs/semantics.md) as pure state transitions. They only move frame references, so their
@@ -9,7 +9,7 @@ import type { FrameRef, SessionState, StoredVersion } from './inmemory-state.js'
 
 /** The current frame as a history/redo entry, numbered with the version at which it was current. */
 function currentAsEntry(
-  state: SessionState,
+  state: SessionRecord,
   now: string,
   operation: string | undefined,
   label: string | undefined,
@@ -40,23 +40,23 @@ const capped = (entries: StoredVersion[], maxVersions: number): StoredVersion[] 
 
 /** A new current frame; the previous one becomes a version; redo is cleared. */
 export function applyUpdate(
-  state: SessionState,
+  state: SessionRecord,
   frame: FrameRef,
   operation: string,
   maxVersions: number,
   now: string,
-): SessionState {
+): SessionRecord {
   const history = capped([...state.history, currentAsEntry(state, now, operation, undefined)], maxVersions);
   return { ...state, version: state.version + 1, current: frame, history, redo: [] };
 }
 
 /** Records the current frame as a named version without changing it; redo is kept. */
 export function applyCreateVersion(
-  state: SessionState,
+  state: SessionRecord,
   label: string | undefined,
   maxVersions: number,
   now: string,
-): { state: SessionState; info: VersionInfo } {
+): { state: SessionRecord; info: VersionInfo } {
   const entry = currentAsEntry(state, now, 'snapshot', label);
   const history = capped([...state.history, entry], maxVersions);
   const redo = capped(state.redo, maxVersions);
@@ -67,7 +67,7 @@ export function applyCreateVersion(
  * An entry's operation and label describe the change from its frame to the next one. Undo moves that
  * description onto the redo stack (with the frame it led to); redo moves it back (docs/semantics.md).
  */
-export function applyUndo(state: SessionState, maxVersions: number, now: string): SessionState {
+export function applyUndo(state: SessionRecord, maxVersions: number, now: string): SessionRecord {
   const previous = state.history.at(-1);
   if (previous === undefined)
     throw new StorageError('NOTHING_TO_UNDO', 'there is no earlier version to undo to');
@@ -81,7 +81,7 @@ export function applyUndo(state: SessionState, maxVersions: number, now: string)
   };
 }
 
-export function applyRedo(state: SessionState, maxVersions: number, now: string): SessionState {
+export function applyRedo(state: SessionRecord, maxVersions: number, now: string): SessionRecord {
   const next = state.redo.at(-1);
   if (next === undefined) throw new StorageError('NOTHING_TO_REDO', 'there is no undone change to redo');
   const leaving = currentAsEntry(state, now, next.info.operation, next.info.label);
@@ -95,7 +95,7 @@ export function applyRedo(state: SessionState, maxVersions: number, now: string)
 }
 
 /** The frame a version number names: the current one, a history entry or a redo entry. */
-export function findVersionFrame(state: SessionState, version: number): FrameRef | undefined {
+export function findVersionFrame(state: SessionRecord, version: number): FrameRef | undefined {
   if (version === state.version) return state.current;
   const entry =
     state.history.find((candidate) => candidate.info.version === version) ??
@@ -111,11 +111,11 @@ export const versionNotFound = (version: number): StorageError =>
  * the current version returns the state unchanged (nothing to record).
  */
 export function applyRestore(
-  state: SessionState,
+  state: SessionRecord,
   version: number,
   maxVersions: number,
   now: string,
-): SessionState {
+): SessionRecord {
   const target = findVersionFrame(state, version);
   if (target === undefined) throw versionNotFound(version);
   if (version === state.version) return state;

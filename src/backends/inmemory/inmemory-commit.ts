@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import type { AuditEntry, MarkedCell } from '../../contract/storage-backend.js';
+import { droppedFrames, type SessionChange } from '../../session/store.js';
+import {
+  appendAtSync,
+  commitFileSync,
+  fsyncDirSync,
+  linkImmutable,
+  removeFileQuietSync,
+  touchSync,
+  writeImmutable,
+  writeImmutableSync,
+} from './inmemory-files.js';
+import type { InMemoryLayout } from './inmemory-layout.js';
+import { assertFenced, type LockContext } from './inmemory-lock.js';
+import {
+  fromRecord,
+  referencedBlobs,
+  type SessionState,
+  serializeState,
+  toRecord,
+} from './inmemory-state.js';
+
+/** A fresh id for a side file or revision (never reused). */
+export const newFileId = (): string => randomBytes(12).toString('base64url');
+
+export interface DiskCommit {
+  lock: LockContext;
+  id: string;
+  /** The state the change was computed from (undefined: a new session, or one being replaced unreadable). */
+  previous: SessionState | undefined;
+  /** The revision the session must still have (the lock makes this a check against lost locks). */
+  expectedRev: string;
+  /** A whole new session (create, import): fresh audit and marks files instead of appending. */
+  fresh: boolean;
+  change: SessionChange;
+  currentRev: () => string;
+  /** Called once the new state.json is in place, for the cache. */
+  onCommitted: (next: SessionState) => void;
+}
+
+/**
+ * The single commit point of a session on disk: new frames and side files are made durable first, then
+ * state.json is replaced by one rename, then files only the previous state named are deleted. Files written
+ * for a commit that did not land are removed again.
+ */
+export async function commitToDisk(layout: InMemoryLayout, commit: DiskCommit): Promise<SessionState> {
+  const { id, previous, change } = commit;
+  const written: string[] = [];
+  let pendingRev: string | undefined;
+  try {
+    for (const frame of change.frames ?? []) {
+      const target = layout.framePath(id, frame.frameId);
+      written.push(target);
+      if (frame.source.kind === 'bytes') await writeImmutable(target, frame.source.bytes);
+      else await linkImmutable(layout.sheetPath(frame.source.uploadId, frame.source.frameId), target);
+    }
+    if (written.length > 0) fsyncDirSync(layout.framesDir(id));
+    const base = commit.fresh || previous === undefined ? undefined : previous;
+    const audit = appendAuditFile(layout, id, base, change.audit ?? [], written);
+    const marksFile =
+      change.marks === undefined && base !== undefined
+        ? base.marks.file
+        : writeMarksFile(layout, id, change.marks ?? [], written);
+    const now = new Date().toISOString();
+    const next = fromRecord(change.record, newFileId(), audit, marksFile);
+    // A new session keeps the time the engine stamped on it; a change is stamped with its commit time.
+    if (!change.keepUpdatedAt && !commit.fresh) next.updatedAt = now;
+    // Someone committing under our lock means it was taken over (we stalled past its staleness): refuse.
+    if (commit.currentRev() !== commit.expectedRev) commit.lock.compromised = true;
+    assertFenced(commit.lock, commit.lock.rev);
+    pendingRev = next.rev;
+    commitFileSync(layout.statePath(id), serializeState(next));
+    commit.lock.rev = next.rev;
+    touchSync(layout.touchPath(id), change.touchAtMs ?? Date.parse(next.updatedAt), true);
+    if (previous !== undefined) collect(layout, id, previous, next);
+    commit.onCommitted(next);
+    return next;
+  } catch (error) {
+    // A commit whose state.json did land keeps its files (they are live now).
+    if (pendingRev === undefined || commit.currentRev() !== pendingRev) {
+      for (const file of written) removeFileQuietSync(file);
+    }
+    throw error;
+  }
+}
+
+/**
+ * The audit log is an append-only JSON-lines file; the state records how many of its bytes are committed.
+ * An append writes past the committed length (cutting any tail a crashed writer left) and becomes visible
+ * only with the state that counts it.
+ */
+function appendAuditFile(
+  layout: InMemoryLayout,
+  id: string,
+  base: SessionState | undefined,
+  entries: AuditEntry[],
+  written: string[],
+): { file: string; bytes: number } {
+  let file = base?.audit.file;
+  let bytes = base?.audit.bytes ?? 0;
+  if (file === undefined) {
+    file = `audit-${newFileId()}.jsonl`;
+    written.push(layout.blobPath(id, file));
+  }
+  const lines = Buffer.from(entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''), 'utf8');
+  if (lines.length > 0) bytes = appendAtSync(layout.blobPath(id, file), bytes, lines);
+  return { file, bytes };
+}
+
+/** A new immutable marks file (null when there are none). */
+function writeMarksFile(
+  layout: InMemoryLayout,
+  id: string,
+  marks: MarkedCell[],
+  written: string[],
+): string | null {
+  if (marks.length === 0) return null;
+  const name = `marks-${newFileId()}.json`;
+  const file = layout.blobPath(id, name);
+  written.push(file);
+  writeImmutableSync(file, JSON.stringify(marks));
+  return name;
+}
+
+/** Deletes what fell out of the state (frames off the history, replaced audit/marks files). */
+function collect(layout: InMemoryLayout, id: string, previous: SessionState, next: SessionState): void {
+  for (const frameId of droppedFrames(toRecord(previous), toRecord(next))) {
+    removeFileQuietSync(layout.framePath(id, frameId));
+  }
+  const blobs = referencedBlobs(next);
+  for (const name of referencedBlobs(previous)) {
+    if (!blobs.has(name)) removeFileQuietSync(layout.blobPath(id, name));
+  }
+}

@@ -1,0 +1,351 @@
+import fs from 'node:fs';
+import type { Table } from 'apache-arrow';
+import type { ByteLru } from '../../cache/byte-lru.js';
+import { type FrameCodec, tableMemoryBytes } from '../../codec/frame-codec.js';
+import { corruptData, StorageError, sessionNotFound } from '../../contract/errors.js';
+import type {
+  AuditEntry,
+  ListSessionsOptions,
+  LockOptions,
+  MarkedCell,
+} from '../../contract/storage-backend.js';
+import type { Logger } from '../../logging/logger.js';
+import {
+  type ChangeStep,
+  droppedFrames,
+  type LoadedSession,
+  type SessionChange,
+  type SessionRecord,
+  type SessionStore,
+} from '../../session/store.js';
+import { commitToDisk } from './inmemory-commit.js';
+import {
+  fsyncDir,
+  mtimeMsSync,
+  readFileIfExists,
+  readPrefixSync,
+  readSmallSync,
+  removeTree,
+  touchSync,
+} from './inmemory-files.js';
+import type { InMemoryLayout } from './inmemory-layout.js';
+import { countLive, pageIds } from './inmemory-listing.js';
+import { ABSENT_REV, assertFenced, type FileLocks } from './inmemory-lock.js';
+import { parseState, type SessionState, toRecord } from './inmemory-state.js';
+
+export interface DiskStoreSettings {
+  codec: FrameCodec;
+  cache: ByteLru<Table>;
+  logger: Logger;
+}
+
+const leaf = { leaf: true };
+
+/**
+ * The session store on disk: lock-free reads of state.json (+ a touch file's mtime for the sliding TTL), and
+ * read-modify-write commits under the session's file lock that land by renaming one new state.json.
+ */
+export class DiskSessionStore implements SessionStore {
+  readonly backendType = 'inmemory' as const;
+  /** The state each handed-out record came from (where its audit log and marks live). */
+  private readonly states = new WeakMap<SessionRecord, SessionState>();
+
+  constructor(
+    readonly layout: InMemoryLayout,
+    readonly locks: FileLocks,
+    private readonly settings: DiskStoreSettings,
+  ) {}
+
+  /** The committed state, or undefined when the session does not exist. */
+  loadState(id: string): SessionState | undefined {
+    const bytes = readSmallSync(this.layout.statePath(id));
+    return bytes === undefined ? undefined : parseState(bytes, id);
+  }
+
+  /** Sliding expiry: last access (touch mtime) + the session's TTL. */
+  expiresAtMs(id: string, state: SessionState): number {
+    const touched = mtimeMsSync(this.layout.touchPath(id)) ?? Date.parse(state.updatedAt);
+    return touched + state.ttlSeconds * 1000;
+  }
+
+  private track(state: SessionState, expiresAtMs: number): LoadedSession {
+    const record = toRecord(state);
+    this.states.set(record, state);
+    return { record, expiresAtMs };
+  }
+
+  async load(id: string, slide: boolean): Promise<LoadedSession | undefined> {
+    const state = this.loadState(id);
+    if (state === undefined) return undefined;
+    const now = Date.now();
+    if (this.expiresAtMs(id, state) <= now) {
+      await this.expire(id);
+      return undefined;
+    }
+    if (!slide) return this.track(state, this.expiresAtMs(id, state));
+    try {
+      // Creating a missing touch file is safe: a deleted session's folder is gone (renamed away) entirely.
+      touchSync(this.layout.touchPath(id), now, true);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      return undefined; // deleted between the read and the touch
+    }
+    return this.track(state, now + state.ttlSeconds * 1000);
+  }
+
+  /** A live session's state for listings, or undefined (missing, expired, or unreadable: skipped). */
+  liveState(id: string): SessionState | undefined {
+    try {
+      const state = this.loadState(id);
+      return state !== undefined && this.expiresAtMs(id, state) > Date.now() ? state : undefined;
+    } catch (error) {
+      this.settings.logger.warn({ err: error, sessionId: id }, 'skipping an unreadable session');
+      return undefined;
+    }
+  }
+
+  async list(opts: ListSessionsOptions): Promise<{ sessions: LoadedSession[]; cursor?: string }> {
+    const page = await pageIds(this.layout.sessionsDir, opts, (id) => {
+      const state = this.liveState(id);
+      return state === undefined ? undefined : this.track(state, this.expiresAtMs(id, state));
+    });
+    return page.cursor === undefined
+      ? { sessions: page.items }
+      : { sessions: page.items, cursor: page.cursor };
+  }
+
+  count(): Promise<number> {
+    return countLive(this.layout.sessionsDir, (id) => this.liveState(id) !== undefined);
+  }
+
+  /** Does not slide the TTL (so polling it cannot keep a session alive); removes a session found expired. */
+  async exists(id: string): Promise<boolean> {
+    const state = this.loadState(id);
+    if (state === undefined) return false;
+    if (this.expiresAtMs(id, state) > Date.now()) return true;
+    await this.expire(id);
+    return false;
+  }
+
+  update<R>(
+    id: string,
+    fn: (loaded: LoadedSession) => Promise<ChangeStep<R>> | ChangeStep<R>,
+  ): Promise<{ loaded: LoadedSession; result: R }> {
+    return this.locks.run(
+      this.layout.lockTarget('session', id),
+      async (lock) => {
+        const state = this.loadState(id);
+        if (state === undefined) throw sessionNotFound(id);
+        assertFenced(lock, state.rev);
+        if (this.expiresAtMs(id, state) <= Date.now()) {
+          await this.removeFiles(id);
+          throw sessionNotFound(id);
+        }
+        const step = await fn(this.track(state, this.expiresAtMs(id, state)));
+        if (step.change === undefined) {
+          // Nothing to write (a no-op such as clearing nothing): only the sliding touch.
+          const now = Date.now();
+          touchSync(this.layout.touchPath(id), now, true);
+          return { loaded: this.track(state, now + state.ttlSeconds * 1000), result: step.result };
+        }
+        const loaded = await this.commit(lock, id, state, state.rev, false, step.change);
+        return { loaded, result: step.result };
+      },
+      leaf,
+    );
+  }
+
+  create(change: SessionChange, opts: { overwrite: boolean }): Promise<LoadedSession> {
+    const id = change.record.sessionId;
+    return this.locks.run(
+      this.layout.lockTarget('session', id),
+      async (lock) => {
+        fs.mkdirSync(this.layout.framesDir(id), { recursive: true });
+        const existingRev = this.currentRev(id);
+        const previous = this.loadQuietly(id);
+        const live = previous !== undefined && this.expiresAtMs(id, previous) > Date.now();
+        if (live && !opts.overwrite) {
+          throw new StorageError('STALE_WRITE', `session ${id} already exists; pass overwrite to replace it`);
+        }
+        assertFenced(lock, existingRev);
+        const loaded = await this.commit(lock, id, previous, existingRev, true, change);
+        if (previous === undefined) await fsyncDir(this.layout.sessionsDir);
+        return loaded;
+      },
+      leaf,
+    );
+  }
+
+  private async commit(
+    lock: Parameters<typeof assertFenced>[0],
+    id: string,
+    previous: SessionState | undefined,
+    expectedRev: string,
+    fresh: boolean,
+    change: SessionChange,
+  ): Promise<LoadedSession> {
+    const next = await commitToDisk(this.layout, {
+      lock,
+      id,
+      previous,
+      expectedRev,
+      fresh,
+      change,
+      currentRev: () => this.currentRev(id),
+      onCommitted: () => {
+        for (const frame of change.frames ?? []) {
+          if (frame.source.kind === 'bytes' && frame.source.table !== undefined) {
+            this.remember(id, frame.frameId, frame.source.table);
+          }
+        }
+      },
+    });
+    if (previous !== undefined) {
+      for (const frameId of droppedFrames(toRecord(previous), toRecord(next))) {
+        this.settings.cache.delete(`${id}/${frameId}`);
+      }
+    }
+    return this.track(next, (change.touchAtMs ?? Date.parse(next.updatedAt)) + next.ttlSeconds * 1000);
+  }
+  /** true when a present session was deleted; an expired one is removed too but reports false. */
+  remove(id: string): Promise<boolean> {
+    return this.locks.run(
+      this.layout.lockTarget('session', id),
+      async () => {
+        let present: boolean;
+        try {
+          const state = this.loadState(id);
+          present = state !== undefined && this.expiresAtMs(id, state) > Date.now();
+        } catch {
+          present = true; // a corrupt session is still there; deleting it is how a user gets rid of it
+        }
+        return (await this.removeFiles(id)) && present;
+      },
+      leaf,
+    );
+  }
+
+  /** Removes a session found expired (rechecked under the lock: a concurrent access may have slid it). */
+  async expire(id: string): Promise<boolean> {
+    try {
+      return await this.locks.run(
+        this.layout.lockTarget('session', id),
+        async () => {
+          const state = this.loadState(id);
+          if (state !== undefined && this.expiresAtMs(id, state) > Date.now()) return false;
+          return this.removeFiles(id);
+        },
+        { leaf: true, retryCount: 0 },
+      );
+    } catch (error) {
+      // Best effort without waiting: a busy session is left for the next access or sweep.
+      if ((error as { code?: string }).code !== 'LOCK_TIMEOUT') {
+        this.settings.logger.warn({ err: error, sessionId: id }, 'could not remove an expired session');
+      }
+      return false;
+    }
+  }
+
+  /** Deletes the session's folder in one rename; false when it did not exist. */
+  async removeFiles(id: string): Promise<boolean> {
+    this.settings.cache.deletePrefix(`${id}/`);
+    return removeTree(this.layout.sessionDir(id), this.layout.trashDir);
+  }
+
+  async readFrame(id: string, frameId: string): Promise<Table | undefined> {
+    const key = `${id}/${frameId}`;
+    const cached = this.settings.cache.get(key);
+    if (cached !== undefined) return cached;
+    const bytes = await readFileIfExists(this.layout.framePath(id, frameId));
+    if (bytes === undefined) return undefined;
+    const table = this.settings.codec.decode(bytes);
+    this.settings.cache.set(key, table, tableMemoryBytes(table));
+    return table;
+  }
+
+  readFrameBytes(id: string, frameId: string): Promise<Uint8Array | undefined> {
+    return readFileIfExists(this.layout.framePath(id, frameId));
+  }
+
+  /** Caches a table we just stored, when decoding it would give back the same table (Arrow IPC does). */
+  private remember(id: string, frameId: string, table: Table): void {
+    if (this.settings.codec.options.serialization === 'arrow') {
+      this.settings.cache.set(`${id}/${frameId}`, table, tableMemoryBytes(table));
+    }
+  }
+
+  private stateOf(id: string, record: SessionRecord): SessionState {
+    const state = this.states.get(record) ?? this.loadState(id);
+    if (state === undefined) throw sessionNotFound(id);
+    return state;
+  }
+
+  async readAudit(id: string, record: SessionRecord): Promise<AuditEntry[]> {
+    const { audit } = this.stateOf(id, record);
+    if (audit.count === 0) return [];
+    const prefix = readPrefixSync(this.layout.blobPath(id, audit.file), audit.bytes);
+    if (prefix === undefined || prefix.length !== audit.bytes) {
+      throw corruptData(`session ${id}: audit log is shorter than committed`);
+    }
+    const lines = prefix.toString('utf8').split('\n');
+    lines.pop();
+    if (lines.length !== audit.count) throw corruptData(`session ${id}: audit log entry count mismatch`);
+    try {
+      return lines.map((line) => JSON.parse(line) as AuditEntry);
+    } catch (error) {
+      throw corruptData(`session ${id}: audit log is not valid JSON lines`, error);
+    }
+  }
+
+  async readMarks(id: string, record: SessionRecord): Promise<MarkedCell[]> {
+    const { marks } = this.stateOf(id, record);
+    if (marks.file === null) return [];
+    const bytes = readSmallSync(this.layout.blobPath(id, marks.file));
+    if (bytes === undefined) throw corruptData(`session ${id}: marks file is missing`);
+    try {
+      const parsed: unknown = JSON.parse(bytes.toString('utf8'));
+      if (!Array.isArray(parsed)) throw new TypeError('not an array');
+      return parsed as MarkedCell[];
+    } catch (error) {
+      throw corruptData(`session ${id}: marks file is malformed`, error);
+    }
+  }
+
+  /**
+   * The public withLock: `fn` runs holding the session's lock; store writes inside it are fenced on the
+   * revision seen now, so a holder that lost its lock (stalled past the lease) cannot commit.
+   */
+  withLock<T>(id: string, fn: () => Promise<T>, opts: LockOptions): Promise<T> {
+    return this.locks.run(
+      this.layout.lockTarget('session', id),
+      async (ctx) => {
+        ctx.rev ??= this.currentRev(id);
+        return fn();
+      },
+      { ...opts, leaf: false },
+    );
+  }
+
+  /** The committed revision without validating the rest (ABSENT_REV when there is no state). */
+  currentRev(id: string): string {
+    const bytes = readSmallSync(this.layout.statePath(id));
+    return bytes === undefined ? ABSENT_REV : safeRev(bytes);
+  }
+
+  private loadQuietly(id: string): SessionState | undefined {
+    try {
+      return this.loadState(id);
+    } catch {
+      return undefined; // a corrupt session may be overwritten; its stray files are collected by the sweep
+    }
+  }
+}
+
+function safeRev(bytes: Buffer): string {
+  try {
+    const parsed = JSON.parse(bytes.toString('utf8')) as { rev?: unknown };
+    return typeof parsed.rev === 'string' ? parsed.rev : 'unreadable';
+  } catch {
+    return 'unreadable';
+  }
+}

@@ -1,0 +1,188 @@
+import type { Table } from 'apache-arrow';
+import type {
+  AuditEntry,
+  BackendType,
+  HealthReport,
+  ImportOptions,
+  ListSessionsOptions,
+  ListTempUploadsResult,
+  LockOptions,
+  MarkedCell,
+  SheetInfo,
+  StorageStats,
+  StoreTempOptions,
+  TempUploadInfo,
+  TempUploadSnapshot,
+  VersionInfo,
+} from '../contract/storage-backend.js';
+
+/**
+ * The primitives a store offers the session engine (docs/architecture.md, "One engine"). A store holds no
+ * session rule: it keeps records, immutable frames, audit entries and marks, and commits a change atomically
+ * when the revision it was computed from is still the stored one. Everything a user can observe (history
+ * transitions, limits, audit content, metadata merge, marks checks) is decided by the engine above it.
+ */
+
+/** A frame the record points at (an immutable blob named by id within the session). */
+export interface FrameRef {
+  frameId: string;
+  rows: number;
+  columns: number;
+  bytes: number;
+}
+
+/** A history or redo entry: its public info and the frame it names. */
+export interface StoredVersion {
+  info: VersionInfo;
+  frameId: string;
+}
+
+/** One session as the engine sees it; stores persist it as they like (state.json, a Redis hash). */
+export interface SessionRecord {
+  sessionId: string;
+  filename?: string;
+  createdAt: string;
+  updatedAt: string;
+  ttlSeconds: number;
+  version: number;
+  current: FrameRef;
+  history: StoredVersion[];
+  redo: StoredVersion[];
+  metadata: Record<string, unknown>;
+  audit: { count: number; lastSeq: number; initialRows: number };
+  marks: { count: number };
+}
+
+/** A record as loaded: with the expiry it has now (after the slide, when the load slid it). */
+export interface LoadedSession {
+  record: SessionRecord;
+  expiresAtMs: number;
+}
+
+/**
+ * Where a new frame's bytes come from: encoded bytes, or a frame the store already holds elsewhere (a temp
+ * upload's sheet) that it may link instead of copying.
+ */
+export type FrameSource =
+  | { kind: 'bytes'; bytes: Uint8Array; table?: Table }
+  | { kind: 'sheet'; uploadId: string; frameId: string };
+
+export interface NewFrame {
+  frameId: string;
+  source: FrameSource;
+}
+
+/**
+ * What one commit changes, in one atomic step: the next record, the frames it adds, the audit entries it
+ * appends (already numbered), the new marks list (when changed). Frames only the previous record named are
+ * deleted in the same step (the store derives them from the two records).
+ */
+export interface SessionChange {
+  record: SessionRecord;
+  frames?: NewFrame[];
+  audit?: AuditEntry[];
+  marks?: MarkedCell[];
+  /** Keep `record.updatedAt` instead of stamping the commit time (imports keep the source's). */
+  keepUpdatedAt?: boolean;
+  /** Last access to record (the sliding TTL counts from it); default now. */
+  touchAtMs?: number;
+}
+
+/** The outcome of a change function: the change to commit (undefined: nothing to write) and its result. */
+export interface ChangeStep<R> {
+  change?: SessionChange;
+  result: R;
+}
+
+export interface SessionStore {
+  readonly backendType: BackendType;
+
+  /** The live record (undefined when missing or expired); `slide` moves its expiry forward. */
+  load(id: string, slide: boolean): Promise<LoadedSession | undefined>;
+  /**
+   * The read-modify-write of one session: `fn` gets the live record and returns the change; the store commits
+   * it only if the record is still the one `fn` saw (otherwise `fn` runs again on the new one), so `fn` must
+   * not have side effects. Inside `withLock`, writes are fenced on the holder's revision (STALE_WRITE).
+   * SESSION_NOT_FOUND when the session is missing or expired.
+   */
+  update<R>(
+    id: string,
+    fn: (loaded: LoadedSession) => Promise<ChangeStep<R>> | ChangeStep<R>,
+  ): Promise<{ loaded: LoadedSession; result: R }>;
+  /**
+   * Writes a whole new session (create, promote, import). Refuses with STALE_WRITE when a live one exists,
+   * unless `overwrite`; the previous session's frames go in the same step.
+   */
+  create(change: SessionChange, opts: { overwrite: boolean }): Promise<LoadedSession>;
+  /** true when a live session was deleted (an expired one is removed too, but reports false). */
+  remove(id: string): Promise<boolean>;
+  /** Does not slide the TTL. */
+  exists(id: string): Promise<boolean>;
+
+  /** A frame decoded (cached); undefined when the frame is gone (a concurrent commit dropped it). */
+  readFrame(id: string, frameId: string): Promise<Table | undefined>;
+  /** A frame as stored (header + payload); undefined when it is gone. */
+  readFrameBytes(id: string, frameId: string): Promise<Uint8Array | undefined>;
+  /** Every committed audit entry of the record, oldest first. */
+  readAudit(id: string, record: SessionRecord): Promise<AuditEntry[]>;
+  readMarks(id: string, record: SessionRecord): Promise<MarkedCell[]>;
+
+  list(opts: ListSessionsOptions): Promise<{ sessions: LoadedSession[]; cursor?: string }>;
+  count(): Promise<number>;
+  /** `fn` runs holding the session's lock across processes; store writes inside it are fenced. */
+  withLock<T>(id: string, fn: () => Promise<T>, opts: LockOptions): Promise<T>;
+}
+
+/** A sheet of a temp upload, as promote sees it. */
+export interface UploadSheet {
+  uploadFilename?: string;
+  info: SheetInfo;
+  frameId: string;
+}
+
+/**
+ * Temp uploads are a waiting room of immutable sheets (no history, no audit); their store keeps them and
+ * checks its own inputs with the shared limits (session/validate.ts).
+ */
+export interface UploadStore {
+  store(sheets: Record<string, Table>, opts: StoreTempOptions): Promise<TempUploadInfo>;
+  info(uploadId: string): Promise<TempUploadInfo>;
+  readSheet(uploadId: string, name: string): Promise<Table>;
+  remove(uploadId: string): Promise<boolean>;
+  list(opts: ListSessionsOptions): Promise<ListTempUploadsResult>;
+  exportUpload(uploadId: string): Promise<TempUploadSnapshot>;
+  importUpload(snapshot: TempUploadSnapshot, opts: ImportOptions): Promise<TempUploadInfo>;
+  /**
+   * Runs `fn` with a sheet of a live upload under the upload's lock (so a sheet is promoted once), then
+   * removes the upload unless `keep`.
+   */
+  withSheet<R>(
+    uploadId: string,
+    name: string,
+    keep: boolean,
+    fn: (sheet: UploadSheet) => Promise<R>,
+  ): Promise<R>;
+}
+
+/** What the engine hands through to the store unchanged: uploads' storage, maintenance and health. */
+export interface StoreServices {
+  cleanupExpired(): Promise<number>;
+  healthCheck(): Promise<HealthReport>;
+  getStats(): Promise<StorageStats>;
+  close(): Promise<void>;
+}
+
+/** Every frame id a record names (current, history, redo). */
+export function referencedFrames(record: SessionRecord): Set<string> {
+  const ids = new Set<string>([record.current.frameId]);
+  for (const entry of record.history) ids.add(entry.frameId);
+  for (const entry of record.redo) ids.add(entry.frameId);
+  return ids;
+}
+
+/** Frames the previous record named and the next one does not: deleted by the commit that drops them. */
+export function droppedFrames(previous: SessionRecord | undefined, next: SessionRecord): string[] {
+  if (previous === undefined) return [];
+  const keep = referencedFrames(next);
+  return [...referencedFrames(previous)].filter((frameId) => !keep.has(frameId));
+}
