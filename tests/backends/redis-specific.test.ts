@@ -251,6 +251,29 @@ describe('RedisBackend on Redis', () => {
     }
   });
 
+  test('the decoded-frame cache serves the frame an update wrote and forgets frames the commit deleted', async () => {
+    const fresh = await connectBackend(server, { MAX_VERSIONS: '2' });
+    try {
+      const { sessionId } = await fresh.createSession(makeSmallTable(3));
+      const tables = [4, 5, 6, 7, 8].map((rows) => makeSmallTable(rows));
+      for (const table of tables) {
+        await fresh.updateDataFrame(sessionId, table, { operation: 'edit' });
+        const before = (await fresh.getStats()).cache;
+        assertTablesEqual(await fresh.getDataFrame(sessionId), table);
+        const after = (await fresh.getStats()).cache;
+        expect(after?.hits).toBe((before?.hits ?? 0) + 1);
+        expect(after?.misses).toBe(before?.misses);
+      }
+      // current + 2 history frames; the three frames that fell off the history are gone from the cache too
+      expect((await fresh.getStats()).cache?.entries).toBe(3);
+      await fresh.undoLastChange(sessionId);
+      await fresh.restoreVersion(sessionId, (await fresh.listVersions(sessionId))[0]!.version);
+      expect((await fresh.getStats()).cache?.entries).toBeLessThanOrEqual(3);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   test('session ids can be drawn in a given cluster slot (promote on Cluster)', () => {
     expect(slotOf('123456789')).toBe(12739); // the CRC16/XMODEM check value, as Redis Cluster uses it
     for (const slot of [0, 5461, 16383]) expect(slotOf(newIdInSlot(slot))).toBe(slot);

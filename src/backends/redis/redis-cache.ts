@@ -40,6 +40,12 @@ export class FrameCache {
     ids.add(frameId);
   }
 
+  /** Evicts frames a commit deleted (the comma-separated ids its script returned). */
+  dropFrames(sessionId: string, frameIds: unknown): void {
+    const text = Buffer.isBuffer(frameIds) ? frameIds.toString('utf8') : String(frameIds ?? '');
+    for (const frameId of text.split(',')) if (frameId !== '') this.lru.delete(`${sessionId}/${frameId}`);
+  }
+
   dropSession(sessionId: string): void {
     for (const frameId of this.framesOf(sessionId)) this.lru.delete(`${sessionId}/${frameId}`);
   }

@@ -192,17 +192,20 @@ local function save_state(st, now_iso)
   st.updated = now_iso
 end
 
--- Deletes the frames of dropped entries that nothing references any more (same atomic step).
+-- Deletes the frames of dropped entries that nothing references any more (same atomic step). Returns their
+-- ids, comma-separated, so the caller can evict them from its decoded-table cache.
 local function gc(st, dropped)
-  local live = {}
+  local live, freed = {}, {}
   for _, e in ipairs(entries(st)) do live[e.f] = true end
   for _, e in ipairs(dropped) do
     if not live[e.f] then
       live[e.f] = true
+      freed[#freed + 1] = e.f
       for _, k in ipairs(frame_keys(e.f, e.n)) do redis.call('UNLINK', k) end
       redis.call('HDEL', B .. 'schema', e.f)
     end
   end
+  return table.concat(freed, ',')
 end
 
 -- A new frame: inline bytes (one chunk) or chunks written beforehand, which must all be present.

@@ -83,11 +83,13 @@ trim(st.hist, tonumber(ARGV[2]), dropped)
 st.cur = new
 st.v = st.v + 1
 save_state(st, ARGV[3])
-gc(st, dropped)
+local freed = gc(st, dropped)
 redis.call('HSET', B .. 'schema', new.f, ARGV[5])
 audit(ARGV[7], '"rowsBefore":' .. old.r .. ',')
 st.seq = st.seq + 1
-return reply(st, pin_all(st, at, false))
+local out = reply(st, pin_all(st, at, false))
+out[#out + 1] = freed
+return out
 `;
 
 /** ARGV: guard, max_versions, now_iso, label. Returns { entry_json, reply… }. */
@@ -104,9 +106,10 @@ trim(st.hist, tonumber(ARGV[2]), dropped)
 trim(st.redo, tonumber(ARGV[2]), dropped)
 st.v = st.v + 1
 save_state(st, ARGV[3])
-gc(st, dropped)
+local freed = gc(st, dropped)
 local out = reply(st, at)
 table.insert(out, 1, cjson.encode(e))
+out[#out + 1] = freed
 return out
 `;
 
@@ -120,7 +123,11 @@ guard(st, ARGV[2])
 local at = refresh(st)
 local mode, max, now_iso = ARGV[1], tonumber(ARGV[3]), ARGV[4]
 -- Restoring the version that is current changes nothing (docs/semantics.md).
-if mode == 'restore' and tonumber(ARGV[5]) == st.v then return reply(st, at) end
+if mode == 'restore' and tonumber(ARGV[5]) == st.v then
+  local out = reply(st, at)
+  out[#out + 1] = ''
+  return out
+end
 local before = st.cur
 before.v = st.v
 before.at = now_iso
@@ -157,10 +164,12 @@ else
 end
 st.v = st.v + 1
 save_state(st, now_iso)
-gc(st, dropped)
+local freed = gc(st, dropped)
 audit(ARGV[6], '"rowsBefore":' .. before.r .. ',"rowsAfter":' .. st.cur.r .. ',')
 st.seq = st.seq + 1
-return reply(st, pin_all(st, at, false))
+local out = reply(st, pin_all(st, at, false))
+out[#out + 1] = freed
+return out
 `;
 
 /** ARGV: guard. Returns 1 when the session existed. */

@@ -204,5 +204,8 @@ export async function updateDataFrame(
   );
   const info = parseSessionReply(id, reply);
   ctx.committed(id, info.version);
+  ctx.cache.dropFrames(id, (reply as unknown[]).at(-1));
+  // Arrow IPC gives back exactly this table, so the next read needs no decode (as on the disk store).
+  if (ctx.codec.options.serialization === 'arrow') ctx.cache.set(id, entry.f, table);
   return publicInfo(info);
 }

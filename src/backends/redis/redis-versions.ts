@@ -30,6 +30,7 @@ export async function createVersion(ctx: RedisContext, id: string, label?: strin
   )) as unknown[];
   const info = parseSessionReply(id, reply.slice(1));
   ctx.committed(id, info.version);
+  ctx.cache.dropFrames(id, reply.at(-1));
   return versionInfo(parseEntry(reply[0]));
 }
 
@@ -71,6 +72,7 @@ async function move(
   );
   const info = parseSessionReply(id, reply);
   ctx.committed(id, info.version);
+  ctx.cache.dropFrames(id, (reply as unknown[]).at(-1));
   return publicInfo(info);
 }
 
