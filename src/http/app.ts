@@ -3,6 +3,7 @@ import { ParsePool } from '../formats/parse-pool.js';
 import type { Logger } from '../logging/logger.js';
 import type { DataManager } from '../manager/data-manager.js';
 import { createMetrics, type FramestoreMetrics } from '../metrics/metrics-registry.js';
+import { bearerAuth } from './bearer-auth.js';
 import { errorHandler, notFoundHandler } from './error-mapping.js';
 import { createHealthProbe } from './health-report.js';
 import { createRedactor } from './redact.js';
@@ -74,6 +75,7 @@ export function createApp(manager: DataManager, opts: AppOptions = {}): Express 
   app.disable('x-powered-by');
   app.set('etag', false); // frames can be large; hashing every response for an ETag is wasted work
   app.use(requestObserver(logger, metrics));
+  if (manager.config.apiToken !== undefined) app.use(bearerAuth(manager.config.apiToken));
 
   // Every route is registered with its full path on one router, so the route table (and the
   // OpenAPI test that reads it) is exactly what this list registers.
