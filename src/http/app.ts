@@ -19,6 +19,7 @@ import { sessionDataRoutes } from './routes/session-data.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { versionRoutes } from './routes/versions.js';
+import { uiStatic } from './ui-static.js';
 import { checkPathParams } from './validation.js';
 
 export interface AppOptions {
@@ -95,6 +96,8 @@ export function createApp(manager: DataManager, opts: AppOptions = {}): Express 
   ]) {
     register(router, context);
   }
+  // Not on `router`: the page's files are not API routes (and are not in the OpenAPI document).
+  app.use('/ui', uiStatic());
   app.use(router);
   app.use(notFoundHandler);
   app.use(errorHandler(logger, redact));
