@@ -100,6 +100,11 @@ export const envSchema = z.object({
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   PORT: int(0, 65535).default(8000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Checked without echoing the value (it is a secret).
+  API_TOKEN: z
+    .string()
+    .refine((value) => /^[\x21-\x7e]{16,512}$/.test(value), '16 to 512 printable characters, no spaces')
+    .optional(),
 });
 
 export type EnvInput = z.input<typeof envSchema>;

@@ -50,6 +50,8 @@ export interface FramestoreConfig {
   host: string;
   port: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** API_TOKEN: when set, the HTTP API asks for `Authorization: Bearer <token>` (never logged). */
+  apiToken?: string;
 }
 
 const MB = 1024 * 1024;
@@ -103,6 +105,7 @@ function toConfig(env: ParsedEnv): FramestoreConfig {
     host: env.HOST,
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
+    ...(env.API_TOKEN !== undefined ? { apiToken: env.API_TOKEN } : {}),
   };
 }
 

@@ -1,5 +1,7 @@
 import type { Table } from 'apache-arrow';
 
+export type { FrameDiff, ReadOptions, VersionRef } from './frame-reads.js';
+
 /** The storage contract (§2): domain types and the StorageBackend interface. Timestamps are ISO-8601 strings. */
 
 export type BackendType = 'redis' | 'inmemory';

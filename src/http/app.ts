@@ -3,6 +3,7 @@ import { ParsePool } from '../formats/parse-pool.js';
 import type { Logger } from '../logging/logger.js';
 import type { DataManager } from '../manager/data-manager.js';
 import { createMetrics, type FramestoreMetrics } from '../metrics/metrics-registry.js';
+import { bearerAuth } from './bearer-auth.js';
 import { errorHandler, notFoundHandler } from './error-mapping.js';
 import { createHealthProbe } from './health-report.js';
 import { createRedactor } from './redact.js';
@@ -18,6 +19,7 @@ import { sessionDataRoutes } from './routes/session-data.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { versionRoutes } from './routes/versions.js';
+import { uiStatic } from './ui-static.js';
 import { checkPathParams } from './validation.js';
 
 export interface AppOptions {
@@ -74,6 +76,7 @@ export function createApp(manager: DataManager, opts: AppOptions = {}): Express 
   app.disable('x-powered-by');
   app.set('etag', false); // frames can be large; hashing every response for an ETag is wasted work
   app.use(requestObserver(logger, metrics));
+  if (manager.config.apiToken !== undefined) app.use(bearerAuth(manager.config.apiToken));
 
   // Every route is registered with its full path on one router, so the route table (and the
   // OpenAPI test that reads it) is exactly what this list registers.
@@ -93,6 +96,8 @@ export function createApp(manager: DataManager, opts: AppOptions = {}): Express 
   ]) {
     register(router, context);
   }
+  // Not on `router`: the page's files are not API routes (and are not in the OpenAPI document).
+  app.use('/ui', uiStatic());
   app.use(router);
   app.use(notFoundHandler);
   app.use(errorHandler(logger, redact));

@@ -4,11 +4,17 @@ import { HTTP_STATUS_BY_CODE, type StorageErrorCode } from '../contract/errors.j
  * Codes for conditions that only exist over HTTP (no storage call was made). Storage failures
  * keep their §3 StorageError code; these complete the set a client can switch on.
  */
-export type HttpOnlyCode = 'ROUTE_NOT_FOUND' | 'NOT_ACCEPTABLE' | 'UNSUPPORTED_MEDIA_TYPE' | 'INTERNAL_ERROR';
+export type HttpOnlyCode =
+  | 'UNAUTHORIZED'
+  | 'ROUTE_NOT_FOUND'
+  | 'NOT_ACCEPTABLE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'INTERNAL_ERROR';
 
 export type ApiErrorCode = StorageErrorCode | HttpOnlyCode;
 
 const HTTP_ONLY_STATUS: Record<HttpOnlyCode, number> = {
+  UNAUTHORIZED: 401,
   ROUTE_NOT_FOUND: 404,
   NOT_ACCEPTABLE: 406,
   UNSUPPORTED_MEDIA_TYPE: 415,

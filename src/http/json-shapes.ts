@@ -1,3 +1,4 @@
+import type { FrameDiff, VersionRef } from '../contract/frame-reads.js';
 import type {
   AuditEntry,
   MarkedCell,
@@ -88,5 +89,19 @@ export function uploadJson(upload: TempUploadInfo): Record<string, unknown> {
     created_at: upload.createdAt,
     expires_at: upload.expiresAt,
     sheets: upload.sheets.map(sheetJson),
+  };
+}
+
+/** A FrameDiff with the two frames it compares (`from` resolved when the query left it out). */
+export function diffJson(from: VersionRef, to: VersionRef, diff: FrameDiff): Record<string, unknown> {
+  return {
+    from,
+    to,
+    rows_before: diff.rowsBefore,
+    rows_after: diff.rowsAfter,
+    columns_added: diff.columnsAdded,
+    columns_removed: diff.columnsRemoved,
+    columns_changed: diff.columnsChanged,
+    columns_unchanged: diff.columnsUnchanged,
   };
 }

@@ -23,6 +23,12 @@ export const tableBody = {
 
 export const tableResponse = {
   description: 'The table, negotiated by Accept (Arrow IPC stream for */*) or ?format=.',
+  headers: {
+    'X-Total-Rows': {
+      description: 'Rows of the whole frame (before ?columns=&offset=&limit= were applied)',
+      schema: { type: 'integer', minimum: 0 },
+    },
+  },
   content: {
     [MEDIA.arrowStream]: { schema: binary },
     [MEDIA.json]: { schema: { type: 'array', items: { type: 'object' } } },
@@ -63,6 +69,21 @@ export const delimiter = query(
   { enum: [',', ';', '\t', '|', 'comma', 'semicolon', 'tab', 'pipe'] },
   'CSV field separator, the character or its name (default: sniffed from the first records)',
 );
+/** Partial reads (§6): only some columns, rows [offset, offset + limit). */
+export const readParams = [
+  query(
+    'columns',
+    { type: 'string' },
+    'Comma-separated column names, in the order wanted (repeat the parameter for a name with a comma); an unknown column is 400',
+  ),
+  query(
+    'offset',
+    { type: 'integer', minimum: 0 },
+    'First row (past the end: an empty table with the schema)',
+  ),
+  query('limit', { type: 'integer', minimum: 0 }, 'At most this many rows'),
+];
+export const versionRef = { oneOf: [{ type: 'integer', minimum: 0 }, { const: 'current' }] };
 export const E = [400, 404, 500, 503];
 
 export const op = (summary: string, parts: Json): Json => ({ summary, ...parts });

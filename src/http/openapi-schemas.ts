@@ -60,6 +60,31 @@ export const schemas = {
     { version: int, label: str, operation: str, created_at: time, rows: int, columns: int, bytes: int },
     ['version', 'created_at', 'rows', 'columns', 'bytes'],
   ),
+  FrameDiff: object(
+    {
+      from: {
+        oneOf: [int, { const: 'current' }],
+        description: 'The frame compared from (resolved default).',
+      },
+      to: { oneOf: [int, { const: 'current' }] },
+      rows_before: int,
+      rows_after: int,
+      columns_added: { type: 'array', items: str, description: 'In `to` schema order.' },
+      columns_removed: { type: 'array', items: str, description: 'In `from` schema order.' },
+      columns_changed: { type: 'array', items: str, description: 'Type or any value differs.' },
+      columns_unchanged: { type: 'array', items: str },
+    },
+    [
+      'from',
+      'to',
+      'rows_before',
+      'rows_after',
+      'columns_added',
+      'columns_removed',
+      'columns_changed',
+      'columns_unchanged',
+    ],
+  ),
   AuditEntry: object(
     {
       seq: int,

@@ -9,10 +9,12 @@ import {
   ok,
   op,
   query,
+  readParams,
   ref,
   tableBody,
   tableResponse,
   v,
+  versionRef,
 } from './openapi-parts.js';
 
 /** OpenAPI paths of sessions, their data, history and annotations. */
@@ -49,8 +51,8 @@ export const sessionPaths: Record<string, Record<string, Json>> = {
     delete: op('Delete a session', { parameters: [id], responses: { 204: ok('Deleted'), ...errors(...E) } }),
   },
   '/sessions/{id}/data': {
-    get: op('Download the current frame', {
-      parameters: [id, format],
+    get: op('Download the current frame, or part of it', {
+      parameters: [id, format, ...readParams],
       responses: { 200: tableResponse, ...errors(...E, 406) },
     }),
     put: op('Replace the current frame (the previous one becomes a version; redo is cleared)', {
@@ -91,9 +93,19 @@ export const sessionPaths: Record<string, Record<string, Json>> = {
     }),
   },
   '/sessions/{id}/versions/{v}/data': {
-    get: op('Download an old frame', {
-      parameters: [id, v, format],
+    get: op('Download an old frame, or part of it', {
+      parameters: [id, v, format, ...readParams],
       responses: { 200: tableResponse, ...errors(...E, 406) },
+    }),
+  },
+  '/sessions/{id}/diff': {
+    get: op('Which columns differ between two frames, and their row counts', {
+      parameters: [
+        id,
+        query('from', versionRef, 'A version number or current (default: the newest history entry)'),
+        query('to', versionRef, 'A version number or current (default: current)'),
+      ],
+      responses: { 200: ok('The diff', ref('FrameDiff')), ...errors(...E) },
     }),
   },
   '/sessions/{id}/versions/{v}/restore': {

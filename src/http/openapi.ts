@@ -10,6 +10,7 @@ import { sessionPaths } from './openapi-session-paths.js';
  */
 
 const ERROR_RESPONSES: Record<number, string> = {
+  401: 'UNAUTHORIZED: API_TOKEN is set and the request has no or the wrong Authorization: Bearer token',
   400: 'INVALID_INPUT: malformed id, query or body',
   404: 'SESSION_NOT_FOUND, UPLOAD_NOT_FOUND, VERSION_NOT_FOUND or ROUTE_NOT_FOUND',
   406: 'NOT_ACCEPTABLE: no offered format matches Accept',
@@ -38,6 +39,12 @@ export function buildOpenApiDocument(): Json {
         'Session storage for data-cleaning apps: Arrow tables with versions, undo/redo, audit log and intentional-missing marks. JSON keys are snake_case; every error is { "error": { "code", "message" } }.',
     },
     paths: { ...servicePaths, ...sessionPaths },
-    components: { schemas, responses },
+    // Bearer auth applies only when the server has API_TOKEN set (then every route but the probes and /metrics).
+    security: [{ bearer: [] }, {}],
+    components: {
+      schemas,
+      responses,
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The API_TOKEN' } },
+    },
   };
 }

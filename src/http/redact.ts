@@ -4,13 +4,15 @@ import type { FramestoreConfig } from '../config/load-config.js';
 export type Redactor = (text: string) => string;
 
 /**
- * Last line of defence for anything the API sends or logs: the configured Redis password (raw and
- * URL-encoded) never leaves the process, even if some lower layer put it into an error message.
+ * Last line of defence for anything the API sends or logs: the configured Redis password and API_TOKEN
+ * (raw and URL-encoded) never leave the process, even if some lower layer put one into an error message.
  */
-export function createRedactor(config: Pick<FramestoreConfig, 'redis'>): Redactor {
-  const password = config.redis.password;
-  if (password === undefined || password.length === 0) return (text) => text;
-  const forms = [...new Set([password, encodeURIComponent(password)])];
+export function createRedactor(config: Pick<FramestoreConfig, 'redis'> & { apiToken?: string }): Redactor {
+  const secrets = [config.redis.password, config.apiToken].filter(
+    (secret): secret is string => secret !== undefined && secret.length > 0,
+  );
+  if (secrets.length === 0) return (text) => text;
+  const forms = [...new Set(secrets.flatMap((secret) => [secret, encodeURIComponent(secret)]))];
   return (text) => {
     let out = text;
     for (const form of forms) out = out.split(form).join('[redacted]');

@@ -47,6 +47,11 @@ Stops gracefully on SIGTERM/SIGINT: no new connections, in-flight requests finis
         throw error;
       }
       installShutdownHandlers(running, logger);
+      if (config.apiToken === undefined && !/^(127\.|::1$|localhost$)/.test(config.host)) {
+        logger.warn(
+          `HOST=${config.host} without API_TOKEN: anyone who can reach this port can read and delete sessions`,
+        );
+      }
       logger.info(
         { address: running.url, backend: manager.getBackendType(), version: VERSION },
         `framestore ${VERSION} listening on ${running.url}`,

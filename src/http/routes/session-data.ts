@@ -1,19 +1,23 @@
 import type { Router } from 'express';
 import { rawBody } from '../body-parsers.js';
 import { chooseTableFormat, sendTable } from '../content-negotiation.js';
+import { partialDataQuery, readOptionsOf } from '../frame-query.js';
+import { readCurrentFrame } from '../frame-reads.js';
 import { sessionJson } from '../json-shapes.js';
 import type { RouteContext } from '../route-context.js';
 import { tableFromRequest } from '../table-input.js';
-import { dataQuery, parseInput, putDataQuery, sessionParams } from '../validation.js';
+import { parseInput, putDataQuery, sessionParams } from '../validation.js';
 
-/** The current frame of a session: download in a negotiated format, replace with a recorded change. */
+/** The current frame of a session: download (all or part) in a negotiated format, replace with a recorded change. */
 export function sessionDataRoutes(router: Router, context: RouteContext): void {
   const { manager, maxBodyBytes } = context;
   router.get('/sessions/:id/data', async (req, res) => {
     const { id } = parseInput(sessionParams, req.params, 'path');
-    const { format } = parseInput(dataQuery, req.query, 'query');
-    const chosen = chooseTableFormat(req, format);
-    await sendTable(res, await manager.getDataFrame(id), chosen);
+    const query = parseInput(partialDataQuery, req.query, 'query');
+    const chosen = chooseTableFormat(req, query.format);
+    const { table, totalRows } = await readCurrentFrame(manager, id, readOptionsOf(query));
+    res.setHeader('X-Total-Rows', String(totalRows));
+    await sendTable(res, table, chosen);
   });
 
   router.put('/sessions/:id/data', rawBody(maxBodyBytes), async (req, res) => {
