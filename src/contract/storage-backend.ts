@@ -1,4 +1,5 @@
 import type { Table } from 'apache-arrow';
+import type { FrameDiff, ReadOptions, VersionRef } from './frame-reads.js';
 
 export type { FrameDiff, ReadOptions, VersionRef } from './frame-reads.js';
 
@@ -248,7 +249,8 @@ export interface StorageBackend {
   getSession(id: string): Promise<SessionInfo>;
   sessionExists(id: string): Promise<boolean>;
   deleteSession(id: string): Promise<boolean>;
-  getDataFrame(id: string): Promise<Table>;
+  /** The current frame, or the part `opts` asks for (§2 ReadOptions). */
+  getDataFrame(id: string, opts?: ReadOptions): Promise<Table>;
   updateDataFrame(id: string, table: Table, change: ChangeInput): Promise<SessionInfo>;
   listSessions(opts?: ListSessionsOptions): Promise<ListSessionsResult>;
   countSessions(): Promise<number>;
@@ -257,7 +259,9 @@ export interface StorageBackend {
   // Versions
   createVersion(id: string, label?: string): Promise<VersionInfo>;
   listVersions(id: string): Promise<VersionInfo[]>;
-  getVersion(id: string, version: number): Promise<Table>;
+  getVersion(id: string, version: number, opts?: ReadOptions): Promise<Table>;
+  /** What changed between two frames the session holds (a version number or 'current'). */
+  diffVersions(id: string, from: VersionRef, to: VersionRef): Promise<FrameDiff>;
   undoLastChange(id: string, opts?: ActorOptions): Promise<SessionInfo>;
   redo(id: string, opts?: ActorOptions): Promise<SessionInfo>;
   restoreVersion(id: string, version: number, opts?: ActorOptions): Promise<SessionInfo>;

@@ -2,13 +2,11 @@ import type { Table } from 'apache-arrow';
 import { StorageError } from '../contract/errors.js';
 import type { FrameDiff, ReadOptions, VersionRef } from '../contract/frame-reads.js';
 import type { DataManager } from '../manager/data-manager.js';
-import { diffTables } from '../session/frame-diff.js';
 import { sliceTable } from '../session/read-options.js';
 
 /**
- * The storage calls behind the partial-read and diff routes, one small function each, so they can
- * become `manager.getDataFrame(id, opts)` / `manager.diffVersions(...)` when the engine does the
- * slicing itself (fetching only the chunks asked for). Until then they read whole frames.
+ * The storage calls behind the partial-read and diff routes. A partial read takes the whole frame (a
+ * cache hit, and slicing shares its buffers) because the response also reports the frame's row count.
  */
 
 /** A part of a frame, and the rows of the whole frame (the `X-Total-Rows` header). */
@@ -45,15 +43,11 @@ export async function resolveDiffFrom(manager: DataManager, id: string): Promise
   return Math.max(...versions.map((v) => v.version));
 }
 
-export async function diffFrames(
+export function diffFrames(
   manager: DataManager,
   id: string,
   from: VersionRef,
   to: VersionRef,
 ): Promise<FrameDiff> {
-  const read = (ref: VersionRef): Promise<Table> =>
-    ref === 'current' ? manager.getDataFrame(id) : manager.getVersion(id, ref);
-  const before = await read(from);
-  const after = await read(to);
-  return diffTables(before, after);
+  return manager.diffVersions(id, from, to);
 }

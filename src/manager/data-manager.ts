@@ -10,6 +10,7 @@ import type {
   CellRef,
   ChangeInput,
   CreateSessionOptions,
+  FrameDiff,
   HealthReport,
   ImportOptions,
   ListSessionsOptions,
@@ -19,6 +20,7 @@ import type {
   Mark,
   MarkedCell,
   PromoteOptions,
+  ReadOptions,
   SessionInfo,
   SessionSnapshot,
   StorageBackend,
@@ -27,6 +29,7 @@ import type {
   TempUploadInfo,
   TempUploadSnapshot,
   VersionInfo,
+  VersionRef,
 } from '../contract/storage-backend.js';
 import type { Logger } from '../logging/logger.js';
 import { BackendRouter, type CallSpec } from './backend-router.js';
@@ -172,8 +175,8 @@ export class DataManager implements StorageBackend {
       b.deleteSession(id),
     );
   }
-  getDataFrame(id: string): Promise<Table> {
-    return this.run('getDataFrame', onSession(id), (b) => b.getDataFrame(id));
+  getDataFrame(id: string, opts?: ReadOptions): Promise<Table> {
+    return this.run('getDataFrame', onSession(id), (b) => b.getDataFrame(id, opts));
   }
   updateDataFrame(id: string, table: Table, change: ChangeInput): Promise<SessionInfo> {
     return this.run('updateDataFrame', onSession(id, true), (b) => b.updateDataFrame(id, table, change));
@@ -193,8 +196,11 @@ export class DataManager implements StorageBackend {
   listVersions(id: string): Promise<VersionInfo[]> {
     return this.run('listVersions', onSession(id), (b) => b.listVersions(id));
   }
-  getVersion(id: string, version: number): Promise<Table> {
-    return this.run('getVersion', onSession(id), (b) => b.getVersion(id, version));
+  getVersion(id: string, version: number, opts?: ReadOptions): Promise<Table> {
+    return this.run('getVersion', onSession(id), (b) => b.getVersion(id, version, opts));
+  }
+  diffVersions(id: string, from: VersionRef, to: VersionRef): Promise<FrameDiff> {
+    return this.run('diffVersions', onSession(id), (b) => b.diffVersions(id, from, to));
   }
   undoLastChange(id: string, opts?: ActorOptions): Promise<SessionInfo> {
     return this.run('undoLastChange', onSession(id, true), (b) => b.undoLastChange(id, opts));

@@ -9,16 +9,8 @@ import type {
   VersionInfo,
 } from '../contract/storage-backend.js';
 import { appendAudit, mergeMetadata } from './annotations.js';
-import { type EngineContext, infoOf, newFrameId, open, readLiveFrame } from './engine-context.js';
-import {
-  applyCreateVersion,
-  applyRedo,
-  applyRestore,
-  applyUndo,
-  applyUpdate,
-  findVersionFrame,
-  versionNotFound,
-} from './history.js';
+import { type EngineContext, infoOf, newFrameId, open } from './engine-context.js';
+import { applyCreateVersion, applyRedo, applyRestore, applyUndo, applyUpdate } from './history.js';
 import type { FrameSource, SessionRecord } from './store.js';
 import { assertActorOptions, assertVersionNumber, normalizeLabel } from './validate.js';
 
@@ -189,16 +181,6 @@ export function restore(
   const transition = (record: SessionRecord, now: string) =>
     applyRestore(record, version, ctx.maxVersions, now);
   return moveCurrent(ctx, id, 'restore', transition, opts, { version });
-}
-
-/** The table of a version the session holds (current, history or redo). */
-export function getVersion(ctx: EngineContext, id: string, version: number): Promise<Table> {
-  assertVersionNumber(version);
-  return readLiveFrame(ctx, id, (record) => {
-    const frame = findVersionFrame(record, version);
-    if (frame === undefined) throw versionNotFound(version);
-    return frame.frameId;
-  });
 }
 
 export async function listVersions(ctx: EngineContext, id: string): Promise<VersionInfo[]> {

@@ -10,6 +10,7 @@ import type {
   CellRef,
   ChangeInput,
   CreateSessionOptions,
+  FrameDiff,
   HealthReport,
   ImportOptions,
   ListSessionsOptions,
@@ -19,6 +20,7 @@ import type {
   Mark,
   MarkedCell,
   PromoteOptions,
+  ReadOptions,
   SessionInfo,
   SessionSnapshot,
   StorageBackend,
@@ -27,10 +29,12 @@ import type {
   TempUploadInfo,
   TempUploadSnapshot,
   VersionInfo,
+  VersionRef,
 } from '../contract/storage-backend.js';
 import * as notes from './engine-annotations.js';
-import { type EngineContext, infoOf, open, readLiveFrame } from './engine-context.js';
+import { type EngineContext, infoOf, open } from './engine-context.js';
 import * as frames from './engine-frames.js';
+import * as reads from './engine-reads.js';
 import * as transfer from './engine-transfer.js';
 import type { StoreServices } from './store.js';
 import * as check from './validate.js';
@@ -91,8 +95,8 @@ export class SessionEngine implements StorageBackend {
     return this.session(id, () => this.ctx.store.remove(id));
   }
 
-  getDataFrame(id: string): Promise<Table> {
-    return this.session(id, () => readLiveFrame(this.ctx, id, (record) => record.current.frameId));
+  getDataFrame(id: string, opts?: ReadOptions): Promise<Table> {
+    return this.session(id, () => reads.readFrame(this.ctx, id, 'current', opts));
   }
 
   updateDataFrame(id: string, table: Table, change: ChangeInput): Promise<SessionInfo> {
@@ -128,8 +132,15 @@ export class SessionEngine implements StorageBackend {
     return this.session(id, () => frames.listVersions(this.ctx, id));
   }
 
-  getVersion(id: string, version: number): Promise<Table> {
-    return this.session(id, () => frames.getVersion(this.ctx, id, version));
+  getVersion(id: string, version: number, opts?: ReadOptions): Promise<Table> {
+    return this.session(id, () => {
+      check.assertVersionNumber(version);
+      return reads.readFrame(this.ctx, id, version, opts);
+    });
+  }
+
+  diffVersions(id: string, from: VersionRef, to: VersionRef): Promise<FrameDiff> {
+    return this.session(id, () => reads.diffVersions(this.ctx, id, from, to));
   }
 
   undoLastChange(id: string, opts: ActorOptions = {}): Promise<SessionInfo> {

@@ -8,6 +8,7 @@ import type {
   CreateSessionOptions,
   ListSessionsOptions,
   Mark,
+  VersionRef,
 } from '../contract/storage-backend.js';
 import * as limits from './limits.js';
 
@@ -212,4 +213,11 @@ export function assertSheetName(name: unknown): asserts name is string {
       `sheet names must be 1-${limits.MAX_SHEET_NAME_LENGTH} characters of well-formed text without path separators or control characters`,
     );
   }
+}
+
+/** A version number or 'current' (diffs). */
+export function assertVersionRef(ref: unknown, what: string): asserts ref is VersionRef {
+  if (ref === 'current') return;
+  if (typeof ref !== 'number') throw invalidInput(`${what} must be a version number or 'current'`);
+  assertVersionNumber(ref);
 }

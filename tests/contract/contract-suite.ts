@@ -2,6 +2,7 @@ import type { StorageBackend } from '../../src/contract/storage-backend.js';
 import { auditTests } from './contract-audit.js';
 import { ContractContext } from './contract-context.js';
 import { errorTests } from './contract-errors.js';
+import { frameReadTests } from './contract-frame-reads.js';
 import { lockTests } from './contract-locks.js';
 import { markTests } from './contract-marks.js';
 import { semanticsTests } from './contract-semantics.js';
@@ -36,6 +37,7 @@ export function runContractSuite(makeHarness: () => Promise<BackendHarness>): vo
 
     describe('sessions', () => sessionTests(ctx));
     describe('versions', () => versionTests(ctx));
+    describe('partial reads and diffs', () => frameReadTests(ctx));
     describe('metadata and audit log', () => auditTests(ctx));
     describe('intentional missing marks', () => markTests(ctx));
     describe('temporary uploads', () => uploadTests(ctx));

@@ -9,6 +9,7 @@ import type {
   CellRef,
   ChangeInput,
   CreateSessionOptions,
+  FrameDiff,
   HealthReport,
   ImportOptions,
   ListSessionsOptions,
@@ -18,6 +19,7 @@ import type {
   Mark,
   MarkedCell,
   PromoteOptions,
+  ReadOptions,
   SessionInfo,
   SessionSnapshot,
   StorageBackend,
@@ -26,6 +28,7 @@ import type {
   TempUploadInfo,
   TempUploadSnapshot,
   VersionInfo,
+  VersionRef,
 } from '../../contract/storage-backend.js';
 import { type Logger, silentLogger } from '../../logging/logger.js';
 import * as notes from './redis-annotations.js';
@@ -141,8 +144,8 @@ export class RedisBackend implements StorageBackend {
   deleteSession(id: string): Promise<boolean> {
     return sessions.deleteSession(this.ctx, id);
   }
-  getDataFrame(id: string): Promise<Table> {
-    return sessions.getDataFrame(this.ctx, id);
+  getDataFrame(id: string, opts?: ReadOptions): Promise<Table> {
+    return versions.readPart(this.ctx, id, undefined, opts);
   }
   updateDataFrame(id: string, table: Table, change: ChangeInput): Promise<SessionInfo> {
     return sessions.updateDataFrame(this.ctx, id, table, change);
@@ -165,8 +168,11 @@ export class RedisBackend implements StorageBackend {
   listVersions(id: string): Promise<VersionInfo[]> {
     return versions.listVersions(this.ctx, id);
   }
-  getVersion(id: string, version: number): Promise<Table> {
-    return versions.getVersion(this.ctx, id, version);
+  getVersion(id: string, version: number, opts?: ReadOptions): Promise<Table> {
+    return versions.readPart(this.ctx, id, version, opts);
+  }
+  diffVersions(id: string, from: VersionRef, to: VersionRef): Promise<FrameDiff> {
+    return versions.diffVersions(this.ctx, id, from, to);
   }
   undoLastChange(id: string, opts?: ActorOptions): Promise<SessionInfo> {
     return versions.undoLastChange(this.ctx, id, opts);

@@ -1,7 +1,21 @@
 import type { Table } from 'apache-arrow';
 import { assertValidId } from '../../contract/ids.js';
-import type { ActorOptions, SessionInfo, VersionInfo } from '../../contract/storage-backend.js';
-import { assertActorOptions, assertVersionNumber, normalizeLabel } from '../../session/validate.js';
+import type {
+  ActorOptions,
+  FrameDiff,
+  ReadOptions,
+  SessionInfo,
+  VersionInfo,
+  VersionRef,
+} from '../../contract/storage-backend.js';
+import { diffTables } from '../../session/frame-diff.js';
+import { assertReadOptions, sliceTable } from '../../session/read-options.js';
+import {
+  assertActorOptions,
+  assertVersionNumber,
+  assertVersionRef,
+  normalizeLabel,
+} from '../../session/validate.js';
 import type { RedisContext } from './redis-context.js';
 import { auditTail } from './redis-input.js';
 import { readFrame } from './redis-sessions.js';
@@ -41,11 +55,33 @@ export async function listVersions(ctx: RedisContext, id: string): Promise<Versi
   return parseEntryList(replyText(reply[reply.length - 1])).map(versionInfo);
 }
 
-/** The table of a version the session holds (current, history or redo). */
-export async function getVersion(ctx: RedisContext, id: string, version: number): Promise<Table> {
+/** The current frame (version undefined) or a version the session holds, or the part `opts` asks for. */
+export async function readPart(
+  ctx: RedisContext,
+  id: string,
+  version: number | undefined,
+  opts: ReadOptions | undefined,
+): Promise<Table> {
   assertValidId(id);
-  assertVersionNumber(version);
-  return (await readFrame(ctx, id, version)).table;
+  if (version !== undefined) assertVersionNumber(version);
+  assertReadOptions(opts);
+  const whole = (await readFrame(ctx, id, version)).table;
+  return opts === undefined ? whole : sliceTable(whole, opts);
+}
+
+export async function diffVersions(
+  ctx: RedisContext,
+  id: string,
+  from: VersionRef,
+  to: VersionRef,
+): Promise<FrameDiff> {
+  assertValidId(id);
+  assertVersionRef(from, 'from');
+  assertVersionRef(to, 'to');
+  const read = async (ref: VersionRef) =>
+    (await readFrame(ctx, id, ref === 'current' ? undefined : ref)).table;
+  const before = await read(from);
+  return diffTables(before, await read(to));
 }
 
 async function move(
