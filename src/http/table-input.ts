@@ -61,5 +61,8 @@ export function tableFromRequest(
     ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
     ...(options.sheet !== undefined ? { sheet: options.sheet } : {}),
   };
-  return input.parsePool.parseTable(kind, requestBytes(req), parseOptions);
+  const bytes = requestBytes(req);
+  // Only the parse needs the body: without this reference it can be collected before the table is stored.
+  req.body = undefined;
+  return input.parsePool.parseTable(kind, bytes, parseOptions);
 }

@@ -1,6 +1,5 @@
 import type { Table } from 'apache-arrow';
 import { StorageError } from '../contract/errors.js';
-import { newId } from '../contract/ids.js';
 import type {
   ActorOptions,
   ChangeInput,
@@ -47,7 +46,7 @@ export async function createFromFrame(
     now,
   );
   const record: SessionRecord = {
-    sessionId: newId(),
+    sessionId: ctx.store.newSessionId(frame.source.kind === 'sheet' ? frame.source.uploadId : undefined),
     ...(opts.filename !== undefined ? { filename: opts.filename } : {}),
     createdAt: now,
     updatedAt: now,

@@ -132,14 +132,15 @@ export function promoteTempSheet(
   if (opts.keepUpload !== undefined && typeof opts.keepUpload !== 'boolean') {
     throw invalidInput('keepUpload must be a boolean');
   }
-  return ctx.uploads.withSheet(uploadId, name, opts.keepUpload === true, (sheet) => {
+  const keep = opts.keepUpload === true;
+  return ctx.uploads.withSheet(uploadId, name, keep, (sheet) => {
     const filename =
       opts.filename ?? (sheet.uploadFilename !== undefined ? `${sheet.uploadFilename}#${name}` : name);
     const { keepUpload: _keep, ...createOpts } = opts;
     return createFromFrame(
       ctx,
       {
-        source: { kind: 'sheet', uploadId, frameId: sheet.frameId },
+        source: { kind: 'sheet', uploadId, sheet, consume: !keep },
         rows: sheet.info.rows,
         columns: sheet.info.columns,
         bytes: sheet.info.bytes,

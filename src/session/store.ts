@@ -65,7 +65,7 @@ export interface LoadedSession {
  */
 export type FrameSource =
   | { kind: 'bytes'; bytes: Uint8Array; table?: Table }
-  | { kind: 'sheet'; uploadId: string; frameId: string };
+  | { kind: 'sheet'; uploadId: string; sheet: UploadSheet; consume: boolean };
 
 export interface NewFrame {
   frameId: string;
@@ -118,6 +118,8 @@ export interface SessionStore {
   remove(id: string): Promise<boolean>;
   /** Does not slide the TTL. */
   exists(id: string): Promise<boolean>;
+  /** A new session id; `nearUploadId` when promoting that upload (a clustered store keeps both in one slot). */
+  newSessionId(nearUploadId?: string): string;
 
   /** A frame decoded (cached); undefined when the frame is gone (a concurrent commit dropped it). */
   readFrame(id: string, frameId: string): Promise<Table | undefined>;
@@ -138,6 +140,8 @@ export interface UploadSheet {
   uploadFilename?: string;
   info: SheetInfo;
   frameId: string;
+  /** How the store split the sheet's bytes (its own business; handed back with the frame source). */
+  chunks?: number;
 }
 
 /**
@@ -153,8 +157,9 @@ export interface UploadStore {
   exportUpload(uploadId: string): Promise<TempUploadSnapshot>;
   importUpload(snapshot: TempUploadSnapshot, opts: ImportOptions): Promise<TempUploadInfo>;
   /**
-   * Runs `fn` with a sheet of a live upload under the upload's lock (so a sheet is promoted once), then
-   * removes the upload unless `keep`.
+   * Runs `fn` with a sheet of a live upload so that a sheet is promoted once: under the upload's lock, removing
+   * the upload afterwards unless `keep` — or, where the store can do it atomically, by the commit of the
+   * frame source flagged `consume` (which then fails UPLOAD_NOT_FOUND for an upload already gone).
    */
   withSheet<R>(
     uploadId: string,

@@ -1,3 +1,4 @@
+import type { RedisSessionStore } from '../../src/backends/redis/redis-store.js';
 import { StorageError } from '../../src/contract/errors.js';
 import type { StorageBackend } from '../../src/contract/storage-backend.js';
 import { mapError } from '../../src/http/error-mapping.js';
@@ -37,9 +38,21 @@ describe('redis: honest outcomes under a frozen server', () => {
     throw new Error('expected the call to fail');
   }
 
-  test('a write to a frozen Redis fails within the command timeout and says its outcome is unknown', async () => {
+  /** Freezes the server right after the next session load returns, so the commit that follows meets it frozen. */
+  function freezeAfterNextLoad(): void {
+    const store = (backend as unknown as { ctx: { store: RedisSessionStore } }).ctx.store;
+    const load = store.loadRaw.bind(store);
+    store.loadRaw = async (...args) => {
+      const loaded = await load(...args);
+      store.loadRaw = load;
+      await server.kill('SIGSTOP');
+      return loaded;
+    };
+  }
+
+  test('a write whose commit met a frozen Redis fails within the command timeout and says its outcome is unknown', async () => {
     const { sessionId } = await backend.createSession(makeSmallTable(2));
-    await server.kill('SIGSTOP');
+    freezeAfterNextLoad();
     try {
       const write = await failure(() => backend.addAuditEntry(sessionId, { operation: 'frozen' }));
       expect(write.error.code).toBe('BACKEND_UNAVAILABLE');
@@ -70,5 +83,29 @@ describe('redis: honest outcomes under a frozen server', () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     expect(notes).toBeLessThanOrEqual(1);
+  });
+
+  test('a write that failed before its commit was sent says nothing about an unknown outcome, and never lands', async () => {
+    const { sessionId } = await backend.createSession(makeSmallTable(2));
+    await server.kill('SIGSTOP');
+    try {
+      const write = await failure(() => backend.addAuditEntry(sessionId, { operation: 'never' }));
+      expect(write.error.code).toBe('BACKEND_UNAVAILABLE');
+      expect(write.error.details?.outcome).toBeUndefined();
+      expect(write.ms).toBeLessThan(TIMEOUT_MS + 250);
+    } finally {
+      await server.kill('SIGCONT');
+    }
+    const until = Date.now() + 5_000;
+    let log: { operation: string }[] = [];
+    while (Date.now() < until) {
+      try {
+        log = await backend.getAuditLog(sessionId);
+        break;
+      } catch {
+        await new Promise((resolve) => setImmediate(resolve)); // reconnecting
+      }
+    }
+    expect(log.map((entry) => entry.operation)).toEqual(['upload']);
   });
 });

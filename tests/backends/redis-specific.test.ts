@@ -49,7 +49,6 @@ describe('RedisBackend on Redis', () => {
       'meta',
       'opq',
       'ops',
-      'schema',
       'state',
     ]);
     expect(suffixes.filter((s) => s.startsWith('frame:'))).toHaveLength(2);

@@ -53,7 +53,7 @@ export async function commitToDisk(layout: InMemoryLayout, commit: DiskCommit): 
       const target = layout.framePath(id, frame.frameId);
       written.push(target);
       if (frame.source.kind === 'bytes') await writeImmutable(target, frame.source.bytes);
-      else await linkImmutable(layout.sheetPath(frame.source.uploadId, frame.source.frameId), target);
+      else await linkImmutable(layout.sheetPath(frame.source.uploadId, frame.source.sheet.frameId), target);
     }
     if (written.length > 0) fsyncDirSync(layout.framesDir(id));
     const base = commit.fresh || previous === undefined ? undefined : previous;

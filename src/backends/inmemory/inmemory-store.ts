@@ -3,6 +3,7 @@ import type { Table } from 'apache-arrow';
 import type { ByteLru } from '../../cache/byte-lru.js';
 import { type FrameCodec, tableMemoryBytes } from '../../codec/frame-codec.js';
 import { corruptData, StorageError, sessionNotFound } from '../../contract/errors.js';
+import { newId } from '../../contract/ids.js';
 import type {
   AuditEntry,
   ListSessionsOptions,
@@ -116,6 +117,10 @@ export class DiskSessionStore implements SessionStore {
 
   count(): Promise<number> {
     return countLive(this.layout.sessionsDir, (id) => this.liveState(id) !== undefined);
+  }
+
+  newSessionId(): string {
+    return newId();
   }
 
   /** Does not slide the TTL (so polling it cannot keep a session alive); removes a session found expired. */

@@ -1,6 +1,7 @@
 import type { StorageErrorCode } from '../../contract/errors.js';
 import type { RedisClient } from './redis-client.js';
 import { LUA_AUDIT, LUA_MARKS, LUA_META, LUA_SCHEMA } from './redis-lua-annotations.js';
+import { LUA_COMMIT, LUA_LOAD } from './redis-lua-commit.js';
 import { LUA_COMMON, LUA_SESSION_CORE, LUA_SESSION_STATE } from './redis-lua-prelude.js';
 import {
   LUA_CREATE,
@@ -47,6 +48,7 @@ const session = (body: string) => ({
 
 /** Scripts whose writes carry an operation id (see `once`). */
 export const ONCE_SCRIPTS: ReadonlySet<string> = new Set([
+  'fsCommit',
   'fsCreate',
   'fsUpdate',
   'fsSnapshot',
@@ -71,6 +73,8 @@ const upload = (body: string) => ({ keys: 1, lua: LUA_COMMON + LUA_UPLOAD_COMMON
 
 /** Every script, by command name. ioredis `defineCommand` runs them with EVALSHA and falls back on NOSCRIPT. */
 export const SCRIPTS = {
+  fsLoad: light(LUA_LOAD),
+  fsCommit: { keys: 2, lua: LUA_COMMON + LUA_SESSION_CORE + once(LUA_COMMIT) },
   fsCreate: session(once(LUA_CREATE)),
   fsInfo: session(LUA_INFO),
   fsRead: session(LUA_READ),
@@ -124,7 +128,7 @@ export function runScript(
 
 /** A failure raised by our Lua (`FSERR <CODE> <detail>`), or undefined for any other error. */
 export interface ScriptFailure {
-  code: StorageErrorCode | 'NEED_SCHEMA' | 'SHEET_NOT_FOUND' | 'LOCKED';
+  code: StorageErrorCode | 'NEED_SCHEMA' | 'SHEET_NOT_FOUND' | 'LOCKED' | 'CONFLICT';
   detail: string;
 }
 

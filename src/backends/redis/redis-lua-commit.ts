@@ -1,0 +1,128 @@
+/**
+ * The two session scripts of the engine's Redis store: one load, one generic commit. Neither knows what an
+ * update, an undo or a mark is — the engine computed the new state; these only read it and write it
+ * atomically (see redis-lua-prelude.ts for the shared helpers and the key layout).
+ */
+
+/**
+ * ARGV: mode ('slide' | 'peek'). nil when the session does not exist. Otherwise the state fields of
+ * STATE_FIELDS (redis-record.ts), audit length, marks count, the metadata hash (flat) and the expiry (ms).
+ * slide moves every key's expiry forward (and fails CORRUPT_DATA when a key of the session is missing).
+ */
+export const LUA_LOAD = `
+if redis.call('EXISTS', SK) == 0 then return false end
+local names = { 'v', 'rev', 'ttl', 'seq', 'initrows', 'created', 'updated', 'filename', 'cur', 'hist', 'redo', 'fk' }
+local raw = redis.call('HMGET', SK, unpack(names))
+local at
+if ARGV[1] == 'slide' then
+  at = refresh({ v = tonumber(raw[1]), ttl = tonumber(raw[3]), seq = tonumber(raw[4] or '0'), fk = raw[12] or '' })
+else
+  at = now_ms() + math.max(redis.call('PTTL', SK), 0)
+end
+local out = {}
+for i = 1, 11 do out[i] = raw[i] or '' end
+out[12] = redis.call('LLEN', B .. 'audit')
+out[13] = redis.call('HLEN', B .. 'marks')
+out[14] = redis.call('HGETALL', B .. 'meta')
+out[15] = tostring(at)
+return out
+`;
+
+/**
+ * The one commit of every session change. KEYS[1] the state hash, KEYS[2] the upload hash of a promoted sheet
+ * (the state key again when there is none; same slot). ARGV:
+ *   1 guard ('<fence version>/<lock token>')   2 mode: update | create | overwrite
+ *   3 the revision the change was computed from (update)   4 now (ISO)   5 '1' keeps `updated` from the fields
+ *   6 last access in ms ('' = now; the TTL counts from it)   7 state fields (JSON object)
+ *   8 metadata ('' = unchanged; else a JSON flat [field, json, …] list)   9 marks (same, '' = unchanged)
+ *   10 number of audit entries A, then A entries (JSON)
+ *   then the number of new frames F, then F × (frame id, chunks, inline bytes or '', sheet frame id or '')
+ *   then '1' to delete the upload of a promoted sheet.
+ * Every check comes before the first write (scripts are atomic but do not roll back). A changed revision is
+ * CONFLICT: the engine computes the change again on the new state.
+ */
+export const LUA_COMMIT = `
+local mode = ARGV[2]
+local exists = redis.call('EXISTS', SK) == 1
+local old = { fk = '' }
+if exists then
+  local raw = redis.call('HMGET', SK, 'v', 'rev', 'fk')
+  old = { v = tonumber(raw[1]), rev = raw[2] or '0', fk = raw[3] or '' }
+end
+if mode == 'update' then
+  if not exists then fail('SESSION_NOT_FOUND') end
+  guard(old, ARGV[1])
+  if old.rev ~= ARGV[3] then fail('CONFLICT') end
+elseif mode == 'create' then
+  if exists then fail('STALE_WRITE', 'exists') end
+else
+  guard(old, ARGV[1])
+end
+local fields = cjson.decode(ARGV[7])
+local naudit = tonumber(ARGV[10])
+local i = 11 + naudit
+local frames = {}
+for _ = 1, tonumber(ARGV[i]) do
+  frames[#frames + 1] = { f = ARGV[i + 1], n = ARGV[i + 2], inline = ARGV[i + 3], sheet = ARGV[i + 4] }
+  i = i + 4
+end
+local consume = ARGV[i + 1] == '1'
+local UK = KEYS[2]
+local function sheet_src(f, n) return chunk_keys(string.sub(UK, 1, -7) .. 'sheet:' .. f, n) end
+for _, fr in ipairs(frames) do
+  if fr.sheet ~= '' then
+    if redis.call('EXISTS', UK) == 0 then fail('UPLOAD_NOT_FOUND') end
+    for _, k in ipairs(sheet_src(fr.sheet, fr.n)) do
+      if redis.call('EXISTS', k) == 0 then fail('CORRUPT_DATA', 'chunk') end
+    end
+  elseif fr.inline == '' then
+    for _, k in ipairs(frame_keys(fr.f, fr.n)) do
+      if redis.call('EXISTS', k) == 0 then fail('CORRUPT_DATA', 'chunk') end
+    end
+  end
+end
+-- checks done; from here on everything is written
+for _, fr in ipairs(frames) do
+  local dst = frame_keys(fr.f, fr.n)
+  if fr.sheet ~= '' then
+    for j, k in ipairs(sheet_src(fr.sheet, fr.n)) do redis.call('COPY', k, dst[j], 'REPLACE') end
+  elseif fr.inline ~= '' then
+    redis.call('SET', dst[1], fr.inline)
+  end
+end
+if consume and redis.call('EXISTS', UK) == 1 then
+  for f, n in string.gmatch(redis.call('HGET', UK, 'fk') or '', '([^:,]+):(%d+)') do
+    for _, k in ipairs(sheet_src(f, n)) do redis.call('UNLINK', k) end
+  end
+  redis.call('UNLINK', UK)
+end
+if mode ~= 'update' then redis.call('UNLINK', B .. 'audit', B .. 'marks', B .. 'meta', B .. 'schema') end
+local rev = redis.call('HINCRBY', SK, 'rev', 1)
+if ARGV[5] ~= '1' then fields.updated = ARGV[4] end
+for k, v in pairs(fields) do
+  if k == 'filename' and v == '' then redis.call('HDEL', SK, k) else redis.call('HSET', SK, k, v) end
+end
+local function replace_hash(key, flat_json)
+  if flat_json == '' then return end
+  redis.call('DEL', key)
+  local flat = cjson.decode(flat_json)
+  for j = 1, #flat, 1000 do
+    redis.call('HSET', key, unpack(flat, j, math.min(j + 999, #flat)))
+  end
+end
+replace_hash(B .. 'meta', ARGV[8])
+replace_hash(B .. 'marks', ARGV[9])
+for j = 1, naudit do redis.call('RPUSH', B .. 'audit', ARGV[10 + j]) end
+local keep = {}
+for f in string.gmatch(fields.fk, '([^:,]+):%d+') do keep[f] = true end
+for f, n in string.gmatch(old.fk, '([^:,]+):(%d+)') do
+  if not keep[f] then
+    for _, k in ipairs(frame_keys(f, n)) do redis.call('UNLINK', k) end
+  end
+end
+local ttl = tonumber(fields.ttl)
+local at = now_ms() + ttl * 1000
+if ARGV[6] ~= '' then at = tonumber(ARGV[6]) + ttl * 1000 end
+pin_all({ ttl = ttl, seq = tonumber(fields.seq), fk = fields.fk }, at, false)
+return { tostring(rev), tostring(at), fields.updated }
+`;

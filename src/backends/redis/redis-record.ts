@@ -1,0 +1,144 @@
+import { corruptData } from '../../contract/errors.js';
+import type { SessionRecord, StoredVersion } from '../../session/store.js';
+import { type FrameEntry, parseEntryList, parseMetadata, replyText } from './redis-state.js';
+
+/**
+ * A session record ⇄ the fields of its Redis state hash (docs/redis-layout.md). The hash keeps frame entries
+ * in the compact form the scripts read ({ f, n, r, c, b, v, op, label, at }); `n` (how many chunks a frame
+ * is stored in) is the store's own business and travels beside the record.
+ */
+
+/** The state-hash fields the load script returns, in this order, then audit length, marks count, meta, expiry. */
+export const STATE_FIELDS = [
+  'v',
+  'rev',
+  'ttl',
+  'seq',
+  'initrows',
+  'created',
+  'updated',
+  'filename',
+  'cur',
+  'hist',
+  'redo',
+] as const;
+
+/** A loaded record with what the store needs to commit on top of it. */
+export interface RedisLoaded {
+  record: SessionRecord;
+  expiresAtMs: number;
+  /** Commit revision the record was read at. */
+  rev: string;
+  /** Chunks of every frame the record names. */
+  chunks: Map<string, number>;
+  /** The metadata hash as loaded, to tell whether a commit changes it. */
+  metadataJson: string;
+}
+
+const entryAsVersion = (entry: FrameEntry): StoredVersion => ({
+  info: {
+    version: entry.v ?? 0,
+    ...(entry.label !== undefined ? { label: entry.label } : {}),
+    ...(entry.op !== undefined ? { operation: entry.op } : {}),
+    createdAt: entry.at ?? '',
+    rows: entry.r,
+    columns: entry.c,
+    bytes: entry.b,
+  },
+  frameId: entry.f,
+});
+
+const versionAsEntry = (entry: StoredVersion, chunks: ReadonlyMap<string, number>): FrameEntry => ({
+  f: entry.frameId,
+  n: chunks.get(entry.frameId) ?? 1,
+  r: entry.info.rows,
+  c: entry.info.columns,
+  b: entry.info.bytes,
+  v: entry.info.version,
+  ...(entry.info.operation !== undefined ? { op: entry.info.operation } : {}),
+  ...(entry.info.label !== undefined ? { label: entry.info.label } : {}),
+  at: entry.info.createdAt,
+});
+
+/** The load script's reply → the record (undefined when the session is missing). */
+export function recordFromReply(id: string, reply: unknown): RedisLoaded | undefined {
+  if (reply === null || reply === undefined) return undefined;
+  const parts = reply as unknown[];
+  const field = (name: (typeof STATE_FIELDS)[number]): string => replyText(parts[STATE_FIELDS.indexOf(name)]);
+  const base = STATE_FIELDS.length;
+  try {
+    const cur = JSON.parse(field('cur')) as FrameEntry;
+    const hist = parseEntryList(field('hist'));
+    const redo = parseEntryList(field('redo'));
+    const chunks = new Map<string, number>();
+    for (const entry of [cur, ...hist, ...redo]) chunks.set(entry.f, entry.n);
+    const metaFlat = parts[base + 2] as unknown[];
+    const metadata = parseMetadata(metaFlat);
+    const filename = field('filename');
+    const record: SessionRecord = {
+      sessionId: id,
+      ...(filename !== '' ? { filename } : {}),
+      createdAt: field('created'),
+      updatedAt: field('updated'),
+      ttlSeconds: Number(field('ttl')),
+      version: Number(field('v')),
+      current: { frameId: cur.f, rows: cur.r, columns: cur.c, bytes: cur.b },
+      history: hist.map(entryAsVersion),
+      redo: redo.map(entryAsVersion),
+      metadata,
+      audit: {
+        count: Number(replyText(parts[base])),
+        lastSeq: Number(field('seq') || '0'),
+        initialRows: Number(field('initrows') || '0'),
+      },
+      marks: { count: Number(replyText(parts[base + 1])) },
+    };
+    return {
+      record,
+      expiresAtMs: Number(replyText(parts[base + 3])),
+      rev: field('rev') || '0',
+      chunks,
+      metadataJson: JSON.stringify(metadataFlat(metadata)),
+    };
+  } catch (error) {
+    throw corruptData(`session ${id}: unreadable session state in Redis`, error);
+  }
+}
+
+/** The state-hash fields of a record to commit (`fk` lists every frame with its chunk count). */
+export function stateFields(
+  record: SessionRecord,
+  chunks: ReadonlyMap<string, number>,
+): Record<string, string> {
+  const cur: FrameEntry = {
+    f: record.current.frameId,
+    n: chunks.get(record.current.frameId) ?? 1,
+    r: record.current.rows,
+    c: record.current.columns,
+    b: record.current.bytes,
+  };
+  const hist = record.history.map((entry) => versionAsEntry(entry, chunks));
+  const redo = record.redo.map((entry) => versionAsEntry(entry, chunks));
+  const frames = new Map<string, number>();
+  for (const entry of [cur, ...hist, ...redo]) frames.set(entry.f, entry.n);
+  return {
+    v: String(record.version),
+    ttl: String(record.ttlSeconds),
+    seq: String(record.audit.lastSeq),
+    initrows: String(record.audit.initialRows),
+    created: record.createdAt,
+    updated: record.updatedAt,
+    filename: record.filename ?? '',
+    cur: JSON.stringify(cur),
+    hist: JSON.stringify(hist),
+    redo: JSON.stringify(redo),
+    fk: [...frames].map(([frameId, n]) => `${frameId}:${n}`).join(','),
+  };
+}
+
+/** Metadata as the flat [field, JSON, …] list the commit script writes into the metadata hash. */
+export function metadataFlat(metadata: Record<string, unknown>): string[] {
+  const flat: string[] = [];
+  for (const [key, value] of Object.entries(metadata)) flat.push(key, JSON.stringify(value));
+  return flat;
+}
