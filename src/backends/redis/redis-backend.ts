@@ -59,9 +59,11 @@ export class RedisBackend extends SessionEngine {
   private constructor(ctx: RedisContext, ownsClient: boolean, sweepIntervalMs: number) {
     let sweeper: NodeJS.Timeout | undefined;
     const locks = new RedisLocks(ctx);
+    const store = new RedisSessionStore(ctx, locks);
+    locks.versionOf = async (id) => (await store.load(id, false))?.record.version ?? null;
     super(
       {
-        store: new RedisSessionStore(ctx, locks),
+        store,
         uploads: new RedisUploadStore(ctx),
         codec: ctx.codec,
         maxVersions: ctx.config.maxVersions,
@@ -70,7 +72,7 @@ export class RedisBackend extends SessionEngine {
       {
         cleanupExpired: () => listing.cleanupExpired(ctx),
         healthCheck: () => redisHealth(ctx),
-        getStats: () => listing.redisStats(ctx),
+        getStats: () => listing.redisStats(ctx, store),
         close: async () => {
           ctx.markClosed();
           clearInterval(sweeper);

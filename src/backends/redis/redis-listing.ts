@@ -1,50 +1,11 @@
-import { isStorageError } from '../../contract/errors.js';
-import type {
-  ListSessionsOptions,
-  ListSessionsResult,
-  SessionInfo,
-  StorageStats,
-} from '../../contract/storage-backend.js';
+import type { StorageStats } from '../../contract/storage-backend.js';
+import type { SessionRecord } from '../../session/store.js';
 import type { RedisContext } from './redis-context.js';
-import { pageIndex, rebuildIndex, sweepIndex } from './redis-index.js';
-import { sessionInfo } from './redis-sessions.js';
-import { publicInfo } from './redis-state.js';
+import { rebuildIndex, sweepIndex } from './redis-index.js';
+import type { RedisSessionStore } from './redis-store.js';
 import { listTempUploads } from './redis-upload-transfer.js';
 
-/** Session listing, counting, cleanup and stats: all through the advisory indexes (redis-index.ts). */
-
-async function peek(
-  ctx: RedisContext,
-  id: string,
-): Promise<(SessionInfo & { totalBytes: number }) | undefined> {
-  try {
-    return await sessionInfo(ctx, id, 'peek');
-  } catch (error) {
-    if (isStorageError(error, 'SESSION_NOT_FOUND')) return undefined;
-    throw error;
-  }
-}
-
-/** Creation order, opaque cursor; does not slide TTLs. Ids whose keys are gone leave the index on the way. */
-export async function listSessions(
-  ctx: RedisContext,
-  opts: ListSessionsOptions = {},
-): Promise<ListSessionsResult> {
-  ctx.ensureOpen();
-  const page = await pageIndex(ctx, ctx.keys.sessionIndex, opts, (ids) =>
-    Promise.all(ids.map((id) => peek(ctx, id))),
-  );
-  return {
-    sessions: page.items.map(publicInfo),
-    ...(page.cursor !== undefined ? { cursor: page.cursor } : {}),
-  };
-}
-
-/** Exact: checks every indexed id. */
-export async function countSessions(ctx: RedisContext): Promise<number> {
-  ctx.ensureOpen();
-  return (await sweepIndex(ctx, ctx.keys.sessionIndex, (id) => ctx.keys.state(id))).live;
-}
+/** Cleanup, index recovery and stats, through the advisory indexes (redis-index.ts). */
 
 /** Redis expires the keys itself; this drops index entries of sessions and uploads that are gone. */
 export async function cleanupExpired(ctx: RedisContext): Promise<number> {
@@ -64,21 +25,25 @@ export async function rebuildIndexes(ctx: RedisContext): Promise<{ sessions: num
   };
 }
 
+/** Bytes of every frame a record names, each counted once. */
+function storedBytes(record: SessionRecord): number {
+  const frames = new Map<string, number>([[record.current.frameId, record.current.bytes]]);
+  for (const entry of [...record.history, ...record.redo]) frames.set(entry.frameId, entry.info.bytes);
+  let total = 0;
+  for (const bytes of frames.values()) total += bytes;
+  return total;
+}
+
 /** Exact counts and stored bytes (walks both indexes). */
-export async function redisStats(ctx: RedisContext): Promise<StorageStats> {
+export async function redisStats(ctx: RedisContext, store: RedisSessionStore): Promise<StorageStats> {
   ctx.ensureOpen();
   let sessions = 0;
   let bytesStored = 0;
   let cursor: string | undefined;
   do {
-    const page = await pageIndex(
-      ctx,
-      ctx.keys.sessionIndex,
-      { limit: 1000, ...(cursor ? { cursor } : {}) },
-      (ids) => Promise.all(ids.map((id) => peek(ctx, id))),
-    );
-    sessions += page.items.length;
-    for (const info of page.items) bytesStored += info.totalBytes;
+    const page = await store.list({ limit: 1000, ...(cursor ? { cursor } : {}) });
+    sessions += page.sessions.length;
+    for (const { record } of page.sessions) bytesStored += storedBytes(record);
     cursor = page.cursor;
   } while (cursor !== undefined);
   let tempUploads = 0;

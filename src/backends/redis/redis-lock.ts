@@ -1,11 +1,10 @@
 import Redlock, { ExecutionError, type Lock, ResourceLockedError } from 'redlock';
-import { invalidInput, isStorageError, StorageError } from '../../contract/errors.js';
+import { invalidInput, StorageError } from '../../contract/errors.js';
 import { assertValidId } from '../../contract/ids.js';
 import type { LockOptions } from '../../contract/storage-backend.js';
 import { lockBackoffMs, lockPlan } from '../../session/lock-backoff.js';
 import { backendUnavailable } from './redis-client.js';
 import type { LockScope, RedisContext } from './redis-context.js';
-import { sessionInfo } from './redis-sessions.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -18,6 +17,9 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  */
 export class RedisLocks {
   private readonly redlock: Redlock;
+
+  /** The fencing token source: the session's version now, or null when there is no such session. */
+  versionOf: (id: string) => Promise<number | null> = async () => null;
 
   constructor(private readonly ctx: RedisContext) {
     this.redlock = new Redlock([ctx.client], { retryCount: 0, driftFactor: 0.01 });
@@ -67,16 +69,6 @@ export class RedisLocks {
       stopped = true;
       clearTimeout(timer);
       await lock.release().catch(() => undefined);
-    }
-  }
-
-  /** The fencing token: the session version now, or null when there is no such session. */
-  private async versionOf(id: string): Promise<number | null> {
-    try {
-      return (await sessionInfo(this.ctx, id, 'peek')).version;
-    } catch (error) {
-      if (isStorageError(error, 'SESSION_NOT_FOUND')) return null;
-      throw error;
     }
   }
 

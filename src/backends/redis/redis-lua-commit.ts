@@ -126,3 +126,16 @@ if ARGV[6] ~= '' then at = tonumber(ARGV[6]) + ttl * 1000 end
 pin_all({ ttl = ttl, seq = tonumber(fields.seq), fk = fields.fk }, at, false)
 return { tostring(rev), tostring(at), fields.updated }
 `;
+
+/** ARGV: guard. Returns 1 when the session existed. Every key of the session goes in one step. */
+export const LUA_DELETE = `
+if redis.call('EXISTS', SK) == 0 then return 0 end
+local st = light_state()
+guard(st, ARGV[1])
+for f, n in string.gmatch(st.fk, '([^:,]+):(%d+)') do
+  for _, k in ipairs(frame_keys(f, n)) do redis.call('UNLINK', k) end
+end
+-- schema: the column-name hash of sessions written before the engine (read by nothing now)
+redis.call('UNLINK', SK, B .. 'audit', B .. 'marks', B .. 'meta', B .. 'schema', B .. 'ops', B .. 'opq')
+return 1
+`;

@@ -1,20 +1,8 @@
 import type { StorageErrorCode } from '../../contract/errors.js';
 import type { RedisClient } from './redis-client.js';
-import { LUA_AUDIT, LUA_MARKS, LUA_META, LUA_SCHEMA } from './redis-lua-annotations.js';
-import { LUA_COMMIT, LUA_LOAD } from './redis-lua-commit.js';
-import { LUA_COMMON, LUA_SESSION_CORE, LUA_SESSION_STATE } from './redis-lua-prelude.js';
+import { LUA_COMMIT, LUA_DELETE, LUA_LOAD } from './redis-lua-commit.js';
+import { LUA_COMMON, LUA_SESSION_CORE } from './redis-lua-prelude.js';
 import {
-  LUA_CREATE,
-  LUA_DELETE,
-  LUA_INFO,
-  LUA_MOVE,
-  LUA_READ,
-  LUA_SNAPSHOT,
-  LUA_UPDATE,
-} from './redis-lua-session.js';
-import { LUA_EXPORT, LUA_IMPORT } from './redis-lua-transfer.js';
-import {
-  LUA_PROMOTE,
   LUA_UPLOAD_COMMON,
   LUA_UPLOAD_DELETE,
   LUA_UPLOAD_INFO,
@@ -39,63 +27,29 @@ if OP ~= '' then remember_op(OP, result) end
 return result
 `;
 
-/** Scripts that only fence, slide TTLs and touch side keys skip the heavier state helpers. */
-const light = (body: string) => ({ keys: 1, lua: LUA_COMMON + LUA_SESSION_CORE + body });
-const session = (body: string) => ({
-  keys: 1,
-  lua: LUA_COMMON + LUA_SESSION_CORE + LUA_SESSION_STATE + body,
-});
-
-/** Scripts whose writes carry an operation id (see `once`). */
-export const ONCE_SCRIPTS: ReadonlySet<string> = new Set([
-  'fsCommit',
-  'fsCreate',
-  'fsUpdate',
-  'fsSnapshot',
-  'fsMove',
-  'fsDelete',
-  'fsMeta',
-  'fsAudit',
-  'fsMarks',
-  'fsImport',
-  'fsPromote',
-]);
-
-/** Modes of the multi-mode scripts that only read (no operation id, nothing recorded). */
-const READ_MODES: ReadonlySet<string> = new Set(['get', 'initial']);
-
-/** The operation-id argument a call must append: a fresh id for a write, '' for a read. */
-export function operationArg(name: string, args: readonly ScriptArg[], newOp: () => string): string[] {
-  if (!ONCE_SCRIPTS.has(name)) return [];
-  return [READ_MODES.has(String(args[0])) ? '' : newOp()];
-}
+const session = (keys: number, body: string) => ({ keys, lua: LUA_COMMON + LUA_SESSION_CORE + body });
 const upload = (body: string) => ({ keys: 1, lua: LUA_COMMON + LUA_UPLOAD_COMMON + body });
 
-/** Every script, by command name. ioredis `defineCommand` runs them with EVALSHA and falls back on NOSCRIPT. */
+/** Scripts whose writes carry an operation id (see `once`). */
+export const ONCE_SCRIPTS: ReadonlySet<string> = new Set(['fsCommit', 'fsDelete']);
+
+/** The operation-id argument a call must append: a fresh id for a write, nothing for a read. */
+export function operationArg(name: string, _args: readonly ScriptArg[], newOp: () => string): string[] {
+  return ONCE_SCRIPTS.has(name) ? [newOp()] : [];
+}
+
+/**
+ * Every script, by command name. ioredis `defineCommand` runs them with EVALSHA and falls back on NOSCRIPT.
+ * Sessions have one load and one generic commit (the engine decides what changes); uploads keep their own.
+ */
 export const SCRIPTS = {
-  fsLoad: light(LUA_LOAD),
-  fsCommit: { keys: 2, lua: LUA_COMMON + LUA_SESSION_CORE + once(LUA_COMMIT) },
-  fsCreate: session(once(LUA_CREATE)),
-  fsInfo: session(LUA_INFO),
-  fsRead: session(LUA_READ),
-  fsUpdate: session(once(LUA_UPDATE)),
-  fsSnapshot: session(once(LUA_SNAPSHOT)),
-  fsMove: session(once(LUA_MOVE)),
-  fsDelete: light(once(LUA_DELETE)),
-  fsMeta: light(once(LUA_META)),
-  fsAudit: light(once(LUA_AUDIT)),
-  fsMarks: light(once(LUA_MARKS)),
-  fsSchema: light(LUA_SCHEMA),
-  fsExport: light(LUA_EXPORT),
-  fsImport: session(once(LUA_IMPORT)),
+  fsLoad: session(1, LUA_LOAD),
+  fsCommit: session(2, once(LUA_COMMIT)),
+  fsDelete: session(1, once(LUA_DELETE)),
   fsUploadPut: upload(LUA_UPLOAD_PUT),
   fsUploadInfo: upload(LUA_UPLOAD_INFO),
   fsUploadRead: upload(LUA_UPLOAD_READ),
   fsUploadDelete: upload(LUA_UPLOAD_DELETE),
-  fsPromote: {
-    keys: 2,
-    lua: LUA_COMMON + LUA_SESSION_CORE + LUA_SESSION_STATE + LUA_UPLOAD_COMMON + once(LUA_PROMOTE),
-  },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

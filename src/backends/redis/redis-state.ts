@@ -1,7 +1,6 @@
-import { corruptData } from '../../contract/errors.js';
-import type { AuditEntry, MarkedCell, SessionInfo, VersionInfo } from '../../contract/storage-backend.js';
+import type { AuditEntry, MarkedCell } from '../../contract/storage-backend.js';
 
-/** A frame entry as the Lua scripts keep it in the state hash (see redis-lua-prelude.ts). */
+/** A frame entry as the state hash keeps it (see redis-lua-prelude.ts). */
 export interface FrameEntry {
   f: string;
   n: number;
@@ -17,63 +16,11 @@ export interface FrameEntry {
 const text = (value: unknown): string =>
   Buffer.isBuffer(value) ? value.toString('utf8') : String(value ?? '');
 
-export function parseEntry(raw: unknown): FrameEntry {
-  try {
-    const entry = JSON.parse(text(raw)) as FrameEntry;
-    if (typeof entry.f !== 'string' || typeof entry.n !== 'number') throw new Error('bad entry');
-    return entry;
-  } catch (error) {
-    throw corruptData('unreadable frame entry in session state', error);
-  }
-}
-
 /** cjson writes an empty list as {}. */
 export function parseEntryList(raw: string | undefined): FrameEntry[] {
   if (raw === undefined || raw === '' || raw === '{}') return [];
   const list = JSON.parse(raw) as unknown;
   return Array.isArray(list) ? (list as FrameEntry[]) : [];
-}
-
-/** Decodes the `reply(st, at)` array of the session scripts. */
-export function parseSessionReply(id: string, reply: unknown): SessionInfo & { totalBytes: number } {
-  const parts = (reply as unknown[]).map(text);
-  const [version, createdAt, updatedAt, filename, cur, nHist, nRedo, expireAt, total] = parts;
-  const entry = parseEntry(cur);
-  const versionCount = Number(nHist);
-  const redoCount = Number(nRedo);
-  return {
-    sessionId: id,
-    ...(filename ? { filename } : {}),
-    createdAt: createdAt ?? '',
-    updatedAt: updatedAt ?? '',
-    expiresAt: new Date(Number(expireAt)).toISOString(),
-    rows: entry.r,
-    columns: entry.c,
-    bytes: entry.b,
-    version: Number(version),
-    versionCount,
-    canUndo: versionCount > 0,
-    canRedo: redoCount > 0,
-    totalBytes: Number(total),
-  };
-}
-
-/** SessionInfo without the internal byte total. */
-export function publicInfo(info: SessionInfo & { totalBytes?: number }): SessionInfo {
-  const { totalBytes: _total, ...rest } = info;
-  return rest;
-}
-
-export function versionInfo(entry: FrameEntry): VersionInfo {
-  return {
-    version: entry.v ?? 0,
-    ...(entry.label !== undefined ? { label: entry.label } : {}),
-    ...(entry.op !== undefined ? { operation: entry.op } : {}),
-    createdAt: entry.at ?? '',
-    rows: entry.r,
-    columns: entry.c,
-    bytes: entry.b,
-  };
 }
 
 /** Audit entries come back from Lua with `seq` first; rebuild them in a stable key order. */

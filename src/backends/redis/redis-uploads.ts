@@ -1,27 +1,14 @@
 import type { Table } from 'apache-arrow';
 import { corruptData, invalidInput, StorageError } from '../../contract/errors.js';
 import { assertValidId, newId } from '../../contract/ids.js';
-import type {
-  PromoteOptions,
-  SessionInfo,
-  SheetInfo,
-  StoreTempOptions,
-  TempUploadInfo,
-} from '../../contract/storage-backend.js';
-import {
-  assertCreateOptions,
-  assertSheetName,
-  assertStoreOptions,
-  assertTable,
-  isPlainObject,
-} from '../../session/validate.js';
+import type { SheetInfo, StoreTempOptions, TempUploadInfo } from '../../contract/storage-backend.js';
+import { assertSheetName, assertStoreOptions, assertTable, isPlainObject } from '../../session/validate.js';
 import type { RedisContext } from './redis-context.js';
 import { decodeStored, discardChunks, frameFromReply, splitFrame, writeChunks } from './redis-frames.js';
 import { addToIndex, removeFromIndex } from './redis-index.js';
-import { auditTail, metadataPairs } from './redis-input.js';
-import { newFrameId, newIdInSlot, slotOf } from './redis-keys.js';
+import { newFrameId } from './redis-keys.js';
 import type { ScriptFailure } from './redis-scripts.js';
-import { type FrameEntry, parseSessionReply, publicInfo, replyText } from './redis-state.js';
+import { type FrameEntry, replyText } from './redis-state.js';
 
 /** Temp uploads: the sheets of one file, kept until one is promoted to a session. */
 
@@ -160,49 +147,4 @@ export async function deleteTemp(ctx: RedisContext, uploadId: string): Promise<b
   });
   await removeFromIndex(ctx, ctx.keys.uploadIndex, uploadId);
   return deleted === 1;
-}
-
-/**
- * One script creates the session from the sheet's frame (RENAME, or COPY with keepUpload — no bytes through
- * Node) and deletes the upload. On Cluster the new session id is drawn in the upload's slot so that one
- * script may touch both.
- */
-/** The promoted session's filename when none is given: `<upload filename>#<sheet>`, or the sheet name. */
-async function promotedFilename(ctx: RedisContext, uploadId: string, name: string): Promise<string> {
-  const upload = await listTempSheets(ctx, uploadId);
-  return upload.filename !== undefined ? `${upload.filename}#${name}` : name;
-}
-
-export async function promoteTempSheet(
-  ctx: RedisContext,
-  uploadId: string,
-  name: string,
-  opts: PromoteOptions = {},
-): Promise<SessionInfo> {
-  assertValidId(uploadId, 'upload');
-  assertSheetName(name);
-  assertCreateOptions(opts);
-  if (opts.keepUpload !== undefined && typeof opts.keepUpload !== 'boolean')
-    throw invalidInput('keepUpload must be a boolean');
-  const ttl = opts.ttlSeconds ?? ctx.config.sessionTtlSeconds;
-  const filename = opts.filename ?? (await promotedFilename(ctx, uploadId, name));
-  const meta = opts.metadata === undefined ? [] : metadataPairs(opts.metadata, false);
-  const at = new Date().toISOString();
-  const tail = auditTail({
-    at,
-    operation: 'upload',
-    details: { filename, uploadId, sheet: name },
-    ...(opts.user !== undefined ? { user: opts.user } : {}),
-  });
-  const sessionId = ctx.config.redis.mode === 'cluster' ? newIdInSlot(slotOf(uploadId)) : newId();
-  const keep = opts.keepUpload === true;
-  await addToIndex(ctx, ctx.keys.sessionIndex, sessionId);
-  const reply = await ctx.script(
-    'fsPromote',
-    [ctx.keys.state(sessionId), ctx.keys.upload(uploadId)],
-    [name, ttl, at, filename, keep ? '1' : '0', tail, newFrameId(), ...meta],
-    { id: uploadId, kind: 'upload', onFailure: sheetMissing(uploadId, name) },
-  );
-  if (!keep) await removeFromIndex(ctx, ctx.keys.uploadIndex, uploadId);
-  return publicInfo(parseSessionReply(sessionId, reply));
 }
