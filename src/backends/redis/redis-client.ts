@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import { describeRedisTarget, type RedisConfig } from '../../config/load-config.js';
 import { StorageError } from '../../contract/errors.js';
@@ -46,12 +48,24 @@ export function backendUnavailable(what: string, error: unknown, secrets: readon
 // manager's breaker probes on the 'ready' that follows (issue 10: writes back within 2 s).
 const retryDelay = (times: number): number => Math.min(50 * 2 ** Math.min(times, 4), 500);
 
+/**
+ * TLS options for one connection. SNI (`servername`) only for a host name: Node warns (RFC 6066) when it is an
+ * IP address, and certificates for an IP are matched by their subjectAltName IP without SNI anyway. Sentinel
+ * and Cluster nodes get no fixed servername: each socket goes to a different host.
+ */
+export function tlsOptions(config: RedisConfig): ConnectionOptions {
+  return {
+    ...(config.mode === 'standalone' && isIP(config.host) === 0 ? { servername: config.host } : {}),
+    ...(config.tlsCa !== undefined ? { ca: config.tlsCa } : {}),
+  };
+}
+
 /** Connection options shared by standalone, Sentinel and Cluster nodes. */
 function nodeOptions(config: RedisConfig): RedisOptions {
   return {
     ...(config.username !== undefined ? { username: config.username } : {}),
     ...(config.password !== undefined ? { password: config.password } : {}),
-    ...(config.tls ? { tls: config.mode === 'standalone' ? { servername: config.host } : {} } : {}),
+    ...(config.tls ? { tls: tlsOptions(config) } : {}),
     connectTimeout: config.connectTimeoutMs,
     commandTimeout: config.commandTimeoutMs,
     // Never park commands while disconnected: a dead Redis must fail calls now, not hang them.
