@@ -79,9 +79,16 @@ describe('managed Redis (TLS + ACL)', () => {
       const health = await request(app).get('/health/storage');
       expect(health.status).toBe(200);
       expect(health.body).toMatchObject({ status: 'healthy', backend_type: 'redis' });
-      expect(health.body.redis_info).toMatchObject({ connected: true, mode: 'standalone' });
+      expect(health.body.redis_info).toMatchObject({
+        connected: true,
+        mode: 'standalone',
+        nodes: [{ address: `127.0.0.1:${server?.port}`, role: 'master', status: 'ok' }],
+      });
       const report = await manager.healthCheck();
       const metrics = await request(app).get('/metrics');
+      expect(metrics.text).toContain(
+        `framestore_redis_node_up{address="127.0.0.1:${server?.port}",role="master"} 1`,
+      );
       const target = describeRedisTarget(manager.config.redis);
       expect(target).toBe(`rediss://127.0.0.1:${server?.port}/0`);
       const outputs = { health: health.text, report: JSON.stringify(report), metrics: metrics.text, target };
