@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { tlsOptions } from '../../src/backends/redis/redis-client.js';
@@ -10,7 +10,7 @@ import { envHarness } from '../contract/contract-harness.js';
 import { runContractSuite } from '../contract/contract-suite.js';
 import createRedisBackend from '../helpers/redis-factory.js';
 import { capturingLogger, uniquePrefix } from '../helpers/redis-harness.js';
-import { type RedisServerHandle, startRedisServer } from '../helpers/redis-server.js';
+import { REDIS_TLS_HINT, type RedisServerHandle, startRedisServer } from '../helpers/redis-server.js';
 import { makeTlsFiles } from '../helpers/redis-tls.js';
 import { makeTempDir, removeTempDir } from '../helpers/tmp.js';
 
@@ -63,6 +63,30 @@ describe('managed Redis (TLS + ACL)', () => {
     await expect(createRedisBackend(noCa)).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
     const anonymous = { ...env, REDIS_URL: `rediss://127.0.0.1:${server?.port}/0` };
     await expect(createRedisBackend(anonymous)).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+  });
+
+  it('a redis-server built without TLS is a failure naming the fix, not a skip', async () => {
+    // A stand-in that answers like `make` without BUILD_TLS=yes (Redis 7: FATAL CONFIG ... Bad directive).
+    const bin = join(dir, 'no-tls-bin');
+    mkdirSync(bin, { recursive: true });
+    const fake = join(bin, 'redis-server');
+    writeFileSync(
+      fake,
+      `#!/bin/sh\necho "*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***"\necho ">>> 'tls-port \\"1\\"'"\necho "Bad directive or wrong number of arguments"\nexit 1\n`,
+    );
+    chmodSync(fake, 0o755);
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path}`;
+    try {
+      const tls = {
+        caFile: join(dir, 'ca.pem'),
+        certFile: join(dir, 'server.pem'),
+        keyFile: join(dir, 'server.key'),
+      };
+      await expect(startRedisServer({ tls })).rejects.toThrow(REDIS_TLS_HINT);
+    } finally {
+      process.env.PATH = path;
+    }
   });
 
   it('keeps the password out of health, metrics, logs and the printed target', async () => {
