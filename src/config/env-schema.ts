@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /** Loose booleans (§5): true/false/1/0/yes/no, any case. */
@@ -54,6 +55,26 @@ const redisUrl = z
     return decodes(url.username) && decodes(url.password);
   }, 'user name and password must be valid percent-encoding');
 
+/** A PEM file of CA certificates, read once here (the path is in the message, the contents never are). */
+const pemFile = z
+  .string()
+  .trim()
+  .transform((path, ctx) => {
+    let pem: string;
+    try {
+      pem = readFileSync(path, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      ctx.addIssue({ code: 'custom', message: `cannot read ${path} (${code})` });
+      return z.NEVER;
+    }
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+      ctx.addIssue({ code: 'custom', message: `${path} holds no PEM certificate` });
+      return z.NEVER;
+    }
+    return { path, pem };
+  });
+
 /**
  * Every environment variable framestore reads (§5), with its default.
  * The docs/configuration.md table is checked against this schema by a test.
@@ -69,6 +90,7 @@ export const envSchema = z.object({
   REDIS_USERNAME: z.string().optional(),
   REDIS_PASSWORD: z.string().optional(),
   REDIS_TLS: looseBoolean.default(false),
+  REDIS_TLS_CA_FILE: pemFile.optional(),
   REDIS_SENTINELS: hostPortList.optional(),
   REDIS_SENTINEL_MASTER: z.string().trim().min(1).optional(),
   REDIS_CLUSTER_NODES: hostPortList.optional(),

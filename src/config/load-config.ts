@@ -18,6 +18,8 @@ export interface RedisConfig {
   username?: string;
   password?: string;
   tls: boolean;
+  /** PEM CA certificates from REDIS_TLS_CA_FILE: Redis connections then trust exactly these (Node's `ca`). */
+  tlsCa?: string;
   sentinels: HostPort[];
   sentinelMaster?: string;
   clusterNodes: HostPort[];
@@ -79,7 +81,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       details: { variables: [...problems.keys()] },
     });
   }
-  return toConfig(parsed.data);
+  const config = toConfig(parsed.data);
+  // A CA file without TLS is a deployment mistake that would otherwise be ignored silently.
+  if (config.redis.tlsCa !== undefined && !config.redis.tls) {
+    throw new StorageError(
+      'CONFIG_INVALID',
+      'invalid configuration: REDIS_TLS_CA_FILE (set, but TLS is off: use rediss:// or REDIS_TLS=true)',
+      { details: { variables: ['REDIS_TLS_CA_FILE'] } },
+    );
+  }
+  return config;
 }
 
 function toConfig(env: ParsedEnv): FramestoreConfig {
@@ -130,6 +141,7 @@ function toRedisConfig(env: ParsedEnv): RedisConfig {
   };
   if (env.REDIS_USERNAME !== undefined) config.username = env.REDIS_USERNAME;
   if (env.REDIS_PASSWORD !== undefined) config.password = env.REDIS_PASSWORD;
+  if (env.REDIS_TLS_CA_FILE !== undefined) config.tlsCa = env.REDIS_TLS_CA_FILE.pem;
   if (env.REDIS_SENTINEL_MASTER !== undefined) config.sentinelMaster = env.REDIS_SENTINEL_MASTER;
   // REDIS_URL wins over the parts (§5).
   if (env.REDIS_URL) applyRedisUrl(config, env.REDIS_URL);

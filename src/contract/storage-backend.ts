@@ -157,6 +157,18 @@ export interface HealthCheckResult {
   message?: string;
 }
 
+/** One Redis server behind the backend, as `/health/storage` lists it (§6 `redis_info.nodes`). */
+export interface RedisNodeInfo {
+  /** `host:port` as the topology announces it (never credentials). */
+  address: string;
+  role: 'master' | 'replica';
+  /** `down`: no INFO answer within the per-node timeout (about 1 s). */
+  status: 'ok' | 'down';
+  used_memory_bytes?: number;
+  /** Seconds since the replica's last acknowledgement to its master (`lag=` of the master's INFO) × 1000. */
+  replication_lag_ms?: number;
+}
+
 export interface RedisInfo {
   connected: boolean;
   mode: 'standalone' | 'sentinel' | 'cluster';
@@ -165,6 +177,8 @@ export interface RedisInfo {
   maxmemory_policy: string;
   persistence: string;
   latency_ms: number;
+  /** Every node: the one of a standalone Redis, master and replicas under Sentinel, all Cluster nodes. */
+  nodes?: RedisNodeInfo[];
 }
 
 export interface HealthReport {

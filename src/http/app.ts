@@ -51,8 +51,13 @@ export interface AppLocals {
 export function createApp(manager: DataManager, opts: AppOptions = {}): Express {
   const logger = opts.logger ?? manager.logger;
   const redact = createRedactor(manager.config);
-  const metrics = createMetrics(manager);
   const readyTimeoutMs = opts.readyTimeoutMs ?? Math.max(1000, manager.config.redis.commandTimeoutMs);
+  const health = createHealthProbe(manager, {
+    timeoutMs: readyTimeoutMs,
+    maxAgeMs: opts.healthMaxAgeMs ?? 0,
+  });
+  // Per-node Redis gauges come from the same single-flight probe as GET /health/storage.
+  const metrics = createMetrics(manager, { redisNodes: async () => (await health()).redis_info?.nodes });
   const maxBodyBytes = opts.maxBodyBytes ?? manager.config.maxFrameBytes;
   const parsePool =
     opts.parsePool ??
@@ -69,7 +74,7 @@ export function createApp(manager: DataManager, opts: AppOptions = {}): Express 
     redact,
     metrics,
     readyTimeoutMs,
-    health: createHealthProbe(manager, { timeoutMs: readyTimeoutMs, maxAgeMs: opts.healthMaxAgeMs ?? 0 }),
+    health,
   };
 
   const app = express();

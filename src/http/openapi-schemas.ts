@@ -149,6 +149,19 @@ export const schemas = {
           maxmemory_policy: str,
           persistence: str,
           latency_ms: { type: 'number' },
+          nodes: {
+            type: 'array',
+            items: object(
+              {
+                address: str,
+                role: { enum: ['master', 'replica'] },
+                status: { enum: ['ok', 'down'] },
+                used_memory_bytes: int,
+                replication_lag_ms: { type: 'number' },
+              },
+              ['address', 'role', 'status'],
+            ),
+          },
         },
         [
           'connected',

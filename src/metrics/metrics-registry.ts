@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { StorageStats } from '../contract/storage-backend.js';
+import type { RedisNodeInfo, StorageStats } from '../contract/storage-backend.js';
 import type { DataManager, OperationEvent } from '../manager/data-manager.js';
 
 /** The parts of a DataManager the metrics read (a DataManager satisfies it). */
@@ -20,8 +20,13 @@ export interface FramestoreMetrics {
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const STATS_MAX_AGE_MS = 1000;
 
+export interface MetricsOptions {
+  /** The Redis nodes of the latest health probe (`redis_info.nodes`), read at scrape time; undefined: none. */
+  redisNodes?: () => Promise<RedisNodeInfo[] | undefined>;
+}
+
 /** Builds the registry and subscribes to the manager's per-operation events. */
-export function createMetrics(source: MetricsSource): FramestoreMetrics {
+export function createMetrics(source: MetricsSource, opts: MetricsOptions = {}): FramestoreMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -63,6 +68,7 @@ export function createMetrics(source: MetricsSource): FramestoreMetrics {
   });
 
   registerStateMetrics(source, registers);
+  if (opts.redisNodes !== undefined) registerNodeMetrics(opts.redisNodes, registers);
   return { registry, httpDuration, dispose: unsubscribe };
 }
 
@@ -135,5 +141,51 @@ function registerStateMetrics(source: MetricsSource, registers: Registry[]): voi
     'framestore_cache_misses_total',
     'LRU lookups that had to read storage.',
     (s) => s.cache?.misses,
+  );
+}
+
+/** Per-node gauges (labels: address and role, never credentials); one node listing per scrape. */
+function registerNodeMetrics(read: () => Promise<RedisNodeInfo[] | undefined>, registers: Registry[]): void {
+  let cached: { at: number; nodes: Promise<RedisNodeInfo[]> } | undefined;
+  const nodes = (): Promise<RedisNodeInfo[]> => {
+    if (cached === undefined || Date.now() - cached.at > STATS_MAX_AGE_MS) {
+      cached = {
+        at: Date.now(),
+        nodes: read().then(
+          (list) => list ?? [],
+          () => [],
+        ),
+      };
+    }
+    return cached.nodes;
+  };
+  const perNode = (name: string, help: string, value: (node: RedisNodeInfo) => number | undefined) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['address', 'role'] as const,
+      registers,
+      async collect() {
+        const list = await nodes();
+        // Reset first: a node that left the topology (or a role that changed) must not linger.
+        this.reset();
+        for (const node of list) {
+          const v = value(node);
+          if (v !== undefined) this.set({ address: node.address, role: node.role }, v);
+        }
+      },
+    });
+  perNode('framestore_redis_node_up', '1 when the Redis node answered INFO within ~1 s, else 0.', (n) =>
+    n.status === 'ok' ? 1 : 0,
+  );
+  perNode(
+    'framestore_redis_node_used_memory_bytes',
+    'used_memory of the Redis node (INFO memory).',
+    (n) => n.used_memory_bytes,
+  );
+  perNode(
+    'framestore_redis_node_replication_lag_ms',
+    'Replica lag: seconds since its last ack to the master (master INFO `lag=`) x 1000.',
+    (n) => n.replication_lag_ms,
   );
 }

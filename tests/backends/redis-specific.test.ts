@@ -145,6 +145,14 @@ describe('RedisBackend on Redis', () => {
     expect(report.redisInfo).toMatchObject({ maxmemory_policy: 'noeviction', persistence: 'none' });
     expect(report.redisInfo?.version).toMatch(/^\d+\.\d+/);
     expect(report.redisInfo?.used_memory_bytes).toBeGreaterThan(0);
+    expect(report.redisInfo?.nodes).toEqual([
+      {
+        address: `127.0.0.1:${server.port}`,
+        role: 'master',
+        status: 'ok',
+        used_memory_bytes: expect.any(Number),
+      },
+    ]);
   });
 
   test('healthCheck reports persistence (aof, rdb, both)', async () => {

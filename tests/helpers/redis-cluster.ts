@@ -4,9 +4,11 @@ import { Redis } from 'ioredis';
 import { type RedisServerHandle, startRedisServer } from './redis-server.js';
 import { waitFor } from './wait-for.js';
 
-/** A throwaway Redis Cluster of N masters (no replicas) on loopback ports, for tests. */
+/** A throwaway Redis Cluster of N masters (and optional replicas) on loopback ports, for tests. */
 export interface RedisClusterHandle {
   readonly nodes: { host: '127.0.0.1'; port: number }[];
+  /** Every server, masters and replicas (to kill one). */
+  readonly servers: RedisServerHandle[];
   /** Value for REDIS_CLUSTER_NODES. */
   readonly nodesEnv: string;
   stop(): Promise<void>;
@@ -46,12 +48,23 @@ function run(command: string, args: string[]): Promise<string> {
   });
 }
 
-/** Starts `masters` cluster-enabled servers, joins them with `redis-cli --cluster create`, waits for state ok. */
-export async function startCluster(masters = 3): Promise<RedisClusterHandle> {
+export interface ClusterOptions {
+  /** Replicas per master (default 0). */
+  replicas?: number;
+  /** `cluster-node-timeout` in ms (default 5000). */
+  nodeTimeoutMs?: number;
+}
+
+/**
+ * Starts `masters` × (1 + replicas) cluster-enabled servers, joins them with `redis-cli --cluster create`, and
+ * waits for state ok on every node and, with replicas, for every replica's link to its master.
+ */
+export async function startCluster(masters = 3, opts: ClusterOptions = {}): Promise<RedisClusterHandle> {
   const servers: RedisServerHandle[] = [];
   const taken = new Set<number>();
+  const replicas = opts.replicas ?? 0;
   try {
-    for (let i = 0; i < masters; i += 1) {
+    for (let i = 0; i < masters * (1 + replicas); i += 1) {
       const port = await clusterPort(taken);
       taken.add(port);
       servers.push(
@@ -63,7 +76,7 @@ export async function startCluster(masters = 3): Promise<RedisClusterHandle> {
             '--cluster-config-file',
             `nodes-${port}.conf`,
             '--cluster-node-timeout',
-            '5000',
+            String(opts.nodeTimeoutMs ?? 5000),
           ],
         }),
       );
@@ -73,7 +86,7 @@ export async function startCluster(masters = 3): Promise<RedisClusterHandle> {
       'create',
       ...servers.map((s) => `127.0.0.1:${s.port}`),
       '--cluster-replicas',
-      '0',
+      String(replicas),
       '--cluster-yes',
     ]);
     for (const server of servers) {
@@ -84,6 +97,13 @@ export async function startCluster(masters = 3): Promise<RedisClusterHandle> {
           intervalMs: 100,
           message: `cluster state ok on ${server.port}`,
         });
+        await waitFor(
+          async () => {
+            const info = await client.info('replication');
+            return !/role:slave/.test(info) || /master_link_status:up/.test(info);
+          },
+          { timeoutMs: 20_000, intervalMs: 100, message: `replica ${server.port} in sync` },
+        );
       } finally {
         client.disconnect();
       }
@@ -95,6 +115,7 @@ export async function startCluster(masters = 3): Promise<RedisClusterHandle> {
   const nodes = servers.map((s) => ({ host: '127.0.0.1' as const, port: s.port }));
   return {
     nodes,
+    servers,
     nodesEnv: nodes.map((n) => `${n.host}:${n.port}`).join(','),
     stop: async () => {
       await Promise.all(servers.map((s) => s.stop()));

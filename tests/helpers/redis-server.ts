@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 
 /** Test-owned redis-server processes on free loopback ports; never the system one on 6379. */
 
@@ -14,6 +15,15 @@ export interface RedisServerOptions {
   port?: number;
   /** Extra `--name value` arguments, e.g. ['--requirepass', 'secret']. */
   args?: string[];
+  /** Serve TLS only (`--port 0 --tls-port <port>`, no client certificates); see tests/helpers/redis-tls.ts. */
+  tls?: RedisTlsFiles;
+}
+
+/** PEM files of a TLS redis-server: its certificate and key, and the CA that signed it. */
+export interface RedisTlsFiles {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
 }
 
 export interface RedisServerHandle {
@@ -33,6 +43,10 @@ export interface RedisServerHandle {
 
 export const REDIS_INSTALL_HINT =
   'redis-server was not found on PATH; install it with `apt-get install -y redis-server` (Debian/Ubuntu)';
+
+export const REDIS_TLS_HINT =
+  'redis-server refused --tls-port: it was built without TLS (BUILD_TLS=yes); Debian/Ubuntu `redis-server` ' +
+  '(6.0+) has TLS, so install that package or rebuild with `make BUILD_TLS=yes`';
 
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -76,26 +90,38 @@ export async function freePort(): Promise<number> {
   }
 }
 
-/** Resolves when the port answers PING (or NOAUTH, which also proves it is serving). */
-export async function waitForPing(port: number, timeoutMs = 10_000): Promise<void> {
+/**
+ * Resolves when the port answers PING (or NOAUTH, which also proves it is serving); over TLS when `caFile` is
+ * given. Stops early (rejecting) once `gone()` says the process exited.
+ */
+export async function waitForPing(
+  port: number,
+  timeoutMs = 10_000,
+  opts: { caFile?: string; gone?: () => boolean } = {},
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const ca = opts.caFile === undefined ? undefined : readFileSync(opts.caFile, 'utf8');
   for (;;) {
-    if (await pingOnce(port)) return;
+    if (await pingOnce(port, ca)) return;
+    if (opts.gone?.()) throw new Error(`redis-server for port ${port} exited before answering PING`);
     if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer PING`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
 
-function pingOnce(port: number): Promise<boolean> {
+function pingOnce(port: number, ca: string | undefined): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
+    const socket: Socket =
+      ca === undefined
+        ? createConnection({ host: '127.0.0.1', port })
+        : tlsConnect({ host: '127.0.0.1', port, ca });
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
     };
     socket.setTimeout(500, () => done(false));
     socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once(ca === undefined ? 'connect' : 'secureConnect', () => socket.write('PING\r\n'));
     socket.once('data', (data) => done(/^(\+PONG|-NOAUTH)/.test(data.toString('latin1'))));
   });
 }
@@ -112,9 +138,22 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
 }
 
 function spawnServer(port: number, dir: string, opts: RedisServerOptions): Promise<ChildProcess> {
+  const tls = opts.tls;
+  const listen = tls
+    ? [
+        '--port',
+        '0',
+        '--tls-port',
+        String(port),
+        '--tls-cert-file',
+        tls.certFile,
+        '--tls-key-file',
+        tls.keyFile,
+      ]
+    : ['--port', String(port)];
   const args = [
-    '--port',
-    String(port),
+    ...listen,
+    ...(tls ? ['--tls-ca-cert-file', tls.caFile, '--tls-auth-clients', 'no'] : []),
     '--bind',
     '127.0.0.1',
     '--save',
@@ -143,11 +182,16 @@ function spawnServer(port: number, dir: string, opts: RedisServerOptions): Promi
     });
     child.once('spawn', () => {
       trackProcess(child);
-      waitForPing(port).then(
+      const gone = () => child.exitCode !== null || child.signalCode !== null;
+      waitForPing(port, 10_000, { ...(tls ? { caFile: tls.caFile } : {}), gone }).then(
         () => resolve(child),
         (error: Error) => {
           child.kill('SIGKILL');
-          reject(new Error(`${error.message}; server output:\n${output}`));
+          // A build without TLS rejects the tls-* directives at config load.
+          const noTls = tls !== undefined && /Bad directive/.test(output) && /'tls-/.test(output);
+          reject(
+            new Error(`${noTls ? `${REDIS_TLS_HINT}; ` : ''}${error.message}; server output:\n${output}`),
+          );
         },
       );
     });
@@ -165,7 +209,13 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
     try {
       child = await spawnServer(port, dir, opts);
     } catch (error) {
-      if (attempt >= 3 || opts.port !== undefined || (error as Error).message === REDIS_INSTALL_HINT) {
+      const message = (error as Error).message;
+      if (
+        attempt >= 3 ||
+        opts.port !== undefined ||
+        message === REDIS_INSTALL_HINT ||
+        message.startsWith(REDIS_TLS_HINT)
+      ) {
         if (ownDir) rmSync(dir, { recursive: true, force: true });
         throw error;
       }
@@ -176,7 +226,7 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
   const handle: RedisServerHandle = {
     port,
     host: '127.0.0.1',
-    url: `redis://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     dir,
     get pid() {
       return current.pid ?? -1;

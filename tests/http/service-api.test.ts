@@ -50,6 +50,15 @@ describeBackends('service endpoints', (fx) => {
         maxmemory_policy: expect.any(String),
         persistence: expect.any(String),
         latency_ms: expect.any(Number),
+        // §6: the one node of a standalone Redis.
+        nodes: [
+          {
+            address: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+            role: 'master',
+            status: 'ok',
+            used_memory_bytes: expect.any(Number),
+          },
+        ],
       });
     } else {
       expect(res.body.redis_info).toBeUndefined();

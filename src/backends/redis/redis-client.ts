@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import { describeRedisTarget, type RedisConfig } from '../../config/load-config.js';
 import { StorageError } from '../../contract/errors.js';
@@ -46,12 +48,26 @@ export function backendUnavailable(what: string, error: unknown, secrets: readon
 // manager's breaker probes on the 'ready' that follows (issue 10: writes back within 2 s).
 const retryDelay = (times: number): number => Math.min(50 * 2 ** Math.min(times, 4), 500);
 
+/**
+ * TLS options for a connection to `host` (the standalone host when omitted). SNI (`servername`) only for a host
+ * name: Node warns (RFC 6066) when it is an IP address, and a certificate for an IP is matched by its
+ * subjectAltName IP without SNI anyway. Sentinel and Cluster clients share one option set for sockets to many
+ * hosts, so they get no fixed servername (the certificate is still checked against each socket's host).
+ */
+export function tlsOptions(config: RedisConfig, host?: string): ConnectionOptions {
+  const target = host ?? (config.mode === 'standalone' ? config.host : undefined);
+  return {
+    ...(target !== undefined && isIP(target) === 0 ? { servername: target } : {}),
+    ...(config.tlsCa !== undefined ? { ca: config.tlsCa } : {}),
+  };
+}
+
 /** Connection options shared by standalone, Sentinel and Cluster nodes. */
 function nodeOptions(config: RedisConfig): RedisOptions {
   return {
     ...(config.username !== undefined ? { username: config.username } : {}),
     ...(config.password !== undefined ? { password: config.password } : {}),
-    ...(config.tls ? { tls: config.mode === 'standalone' ? { servername: config.host } : {} } : {}),
+    ...(config.tls ? { tls: tlsOptions(config) } : {}),
     connectTimeout: config.connectTimeoutMs,
     commandTimeout: config.commandTimeoutMs,
     // Never park commands while disconnected: a dead Redis must fail calls now, not hang them.
@@ -65,6 +81,37 @@ function nodeOptions(config: RedisConfig): RedisOptions {
     disconnectTimeout: 500,
     connectionName: 'framestore',
   };
+}
+
+/**
+ * A short-lived connection to one node (a Sentinel-announced replica, a Sentinel) for the health report: no
+ * reconnects, no queueing, connect and each command bounded by `timeoutMs`. Sentinels get no data-user
+ * credentials (framestore does not authenticate to Sentinels), only TLS when Redis uses it.
+ */
+export function createProbeClient(
+  config: RedisConfig,
+  node: { host: string; port: number; sentinel?: boolean },
+  timeoutMs: number,
+): Redis {
+  const credentials = node.sentinel
+    ? {}
+    : {
+        ...(config.username !== undefined ? { username: config.username } : {}),
+        ...(config.password !== undefined ? { password: config.password } : {}),
+      };
+  return new Redis({
+    ...credentials,
+    host: node.host,
+    port: node.port,
+    ...(config.tls ? { tls: tlsOptions(config, node.host) } : {}),
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    lazyConnect: true,
+    enableReadyCheck: false,
+  });
 }
 
 /** An unconnected ioredis client for the configured mode (standalone, Sentinel or Cluster). */

@@ -7,22 +7,15 @@ import type {
 } from '../../contract/storage-backend.js';
 import { sanitizeRedisError } from './redis-client.js';
 import type { RedisContext } from './redis-context.js';
+import { listRedisNodes, parseInfo } from './redis-health-nodes.js';
+
+export { parseInfo };
 
 /**
  * Above this PING round trip Redis is `degraded` (slow but working); it is `unhealthy` only when PING gets no
  * answer within REDIS_COMMAND_TIMEOUT_MS (or fails).
  */
 export const HIGH_LATENCY_MS = 250;
-
-/** Parses INFO text into key → value. */
-export function parseInfo(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const at = line.indexOf(':');
-    if (at > 0 && !line.startsWith('#')) out[line.slice(0, at)] = line.slice(at + 1).trim();
-  }
-  return out;
-}
 
 /**
  * Every key we write carries a TTL, so volatile-* policies can evict live sessions just like allkeys-*:
@@ -72,6 +65,8 @@ export async function redisHealth(ctx: RedisContext): Promise<HealthReport> {
   // Sent together with the PING (one round trip under latency); their failure only degrades the report.
   const details = Promise.all([Promise.all(nodes.map(nodeFacts)), client.zcard(ctx.keys.sessionIndex)]);
   details.catch(() => undefined);
+  // Every node (standalone: the one; Sentinel: master + replicas; Cluster: all), each bounded to ~1 s.
+  const nodeList = listRedisNodes(client, ctx.config.redis);
   try {
     await client.ping();
   } catch (error) {
@@ -86,6 +81,7 @@ export async function redisHealth(ctx: RedisContext): Promise<HealthReport> {
       maxmemory_policy: 'unknown',
       persistence: 'unknown',
       latency_ms: latency,
+      nodes: await nodeList,
     };
     return {
       status: 'unhealthy',
@@ -140,6 +136,7 @@ export async function redisHealth(ctx: RedisContext): Promise<HealthReport> {
       maxmemory_policy: policy,
       persistence,
       latency_ms: latency,
+      nodes: await nodeList,
     },
   };
 }
