@@ -166,8 +166,12 @@ function renderSessions() {
         'data-session-id': s.session_id,
         class: s.session_id === state.id ? 'selected' : undefined,
       },
-      el('td', {}, el('a', { href: `#${s.session_id}`, text: s.filename ?? '(no filename)' })),
-      el('td', {}, el('code', { text: s.session_id })),
+      el(
+        'td',
+        {},
+        el('a', { href: `#${s.session_id}`, text: s.filename ?? '(no filename)' }),
+        el('code', { class: 'id', text: s.session_id }),
+      ),
       el('td', { text: `${s.rows} × ${s.columns}` }),
       el('td', { text: bytes(s.bytes) }),
       el('td', { text: String(s.version) }),
@@ -192,7 +196,7 @@ function renderSessions() {
         'tr',
         {},
         el('td', {
-          colspan: 7,
+          colspan: 6,
           class: 'muted',
           text: needle ? 'No session matches.' : 'No sessions yet: upload a file.',
         }),
@@ -219,7 +223,7 @@ async function deleteSession(s) {
   await call(`sessions/${encodeURIComponent(s.session_id)}`, { method: 'DELETE' });
   setStatus(`Deleted ${s.filename ?? s.session_id}`);
   if (state.id === s.session_id) closeSession();
-  await loadSessions(state.page);
+  await Promise.all([loadSessions(state.page), sample()]);
 }
 
 // ---- uploads -------------------------------------------------------------------------------------------
@@ -274,6 +278,7 @@ async function opened(info, name) {
   $('upload').value = '';
   await loadSessions(0);
   location.hash = info.session_id;
+  await sample();
 }
 
 // ---- one session ---------------------------------------------------------------------------------------
@@ -523,7 +528,7 @@ async function loadHealth() {
     }),
   );
   const health = $('health');
-  health.replaceChildren(
+  const parts = [
     el(
       'p',
       {},
@@ -542,7 +547,8 @@ async function loadHealth() {
         })
       : undefined,
     nodes.length > 0 ? el('ul', { class: 'nodes' }, ...nodes) : undefined,
-  );
+  ];
+  health.replaceChildren(...parts.filter((part) => part !== undefined));
   health.dataset.backend = h.backend_type;
   health.dataset.status = h.status;
 }
@@ -629,7 +635,9 @@ function wire() {
   );
   $('refresh').addEventListener(
     'click',
-    guard(() => Promise.all([loadSessions(state.page), loadHealth()])),
+    guard(() =>
+      Promise.all([loadSessions(state.page), loadHealth(), state.id ? refreshSession() : undefined]),
+    ),
   );
   $('search').addEventListener('input', guard(search));
   $('sessions-first').addEventListener(
