@@ -113,7 +113,8 @@ function bytes(n) {
 function ttlLeft(expiresAt) {
   const seconds = Math.max(0, Math.round((Date.parse(expiresAt) - Date.now()) / 1000));
   if (seconds >= 3600) return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
-  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+  if (seconds >= 60) return `${Math.floor(seconds / 60)} min`;
+  return `${seconds} s`;
 }
 const time = (iso) => new Date(iso).toLocaleString();
 function setStatus(text, isError = false) {
@@ -355,7 +356,9 @@ async function loadGrid() {
     state.total === 0 ? 'no rows' : `rows ${state.offset}–${last - 1} of ${state.total}`;
   $('prev-page').disabled = state.offset === 0;
   $('next-page').disabled = last >= state.total;
+  const picked = $('mark-column').value;
   $('mark-column').replaceChildren(...fields.map((f) => el('option', { value: f.name, text: f.name })));
+  if (fields.some((f) => f.name === picked)) $('mark-column').value = picked;
   $('mark-row').max = String(Math.max(0, state.total - 1));
   grid.dataset.offset = String(state.offset);
   grid.dataset.version = String(state.info.version);

@@ -68,6 +68,13 @@ describe('session explorer: uploads, store, token', () => {
           ),
         ).toBe(true);
       });
+      await flow.run('phone', async () => {
+        await page.setViewport({ width: 390, height: 844 });
+        await flow.hook('grid');
+        // Wide tables scroll inside their own box; the page itself never scrolls sideways.
+        const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
+        expect(overflow).toBeLessThanOrEqual(0);
+      });
       console.log(`browser flow "xlsx + health": ${flow.elapsedMs()} ms`);
     } finally {
       await page.close();
