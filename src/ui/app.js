@@ -112,9 +112,9 @@ function bytes(n) {
 }
 function ttlLeft(expiresAt) {
   const seconds = Math.max(0, Math.round((Date.parse(expiresAt) - Date.now()) / 1000));
-  if (seconds >= 3600) return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
-  if (seconds >= 60) return `${Math.floor(seconds / 60)} min`;
-  return `${seconds} s`;
+  if (seconds >= 3600) return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m`;
+  if (seconds >= 60) return `${Math.floor(seconds / 60)}m`;
+  return `${seconds}s`;
 }
 const time = (iso) => new Date(iso).toLocaleString();
 function setStatus(text, isError = false) {
@@ -224,7 +224,7 @@ async function deleteSession(s) {
   await call(`sessions/${encodeURIComponent(s.session_id)}`, { method: 'DELETE' });
   setStatus(`Deleted ${s.filename ?? s.session_id}`);
   if (state.id === s.session_id) closeSession();
-  await Promise.all([loadSessions(state.page), sample()]);
+  await Promise.all([loadSessions(state.page), sample(), loadHealth()]);
 }
 
 // ---- uploads -------------------------------------------------------------------------------------------
@@ -279,7 +279,7 @@ async function opened(info, name) {
   $('upload').value = '';
   await loadSessions(0);
   location.hash = info.session_id;
-  await sample();
+  await Promise.all([sample(), loadHealth()]);
 }
 
 // ---- one session ---------------------------------------------------------------------------------------
@@ -706,6 +706,9 @@ guard(async () => {
   await loadSessions(0);
   await Promise.all([loadHealth(), sample()]);
   onHash();
-  setInterval(guard(sample), SAMPLE_MS);
+  setInterval(
+    guard(() => Promise.all([sample(), loadHealth()])),
+    SAMPLE_MS,
+  );
   document.body.dataset.ready = 'true';
 })();
