@@ -510,6 +510,42 @@ async function markMissing() {
   await loadGrid();
 }
 
+/** Keyboard: the grid is one tab stop; arrows move the highlighted cell, Enter picks it for the mark form. */
+const MOVES = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+function moveInGrid(event) {
+  const rows = [...$('grid').querySelectorAll('tbody tr')];
+  if (rows.length === 0) return;
+  const current = $('grid').querySelector('td.active');
+  if (event.key === 'Enter' && current) {
+    event.preventDefault();
+    pickCell(current);
+    return;
+  }
+  const move = MOVES[event.key];
+  if (!move) return;
+  event.preventDefault();
+  const r = current ? rows.indexOf(current.parentElement) : 0;
+  const c = current ? [...current.parentElement.querySelectorAll('td')].indexOf(current) : 0;
+  const row = rows[Math.min(rows.length - 1, Math.max(0, current ? r + move[0] : 0))];
+  const cells = row.querySelectorAll('td');
+  const next = cells[Math.min(cells.length - 1, Math.max(0, current ? c + move[1] : 0))];
+  if (!next) return;
+  current?.classList.remove('active');
+  next.classList.add('active');
+  next.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  $('grid-range').dataset.cell = `row ${row.dataset.row}, ${next.dataset.column}`;
+  $('grid').setAttribute(
+    'aria-label',
+    `cell row ${row.dataset.row}, column ${next.dataset.column}: ${next.textContent}`,
+  );
+}
+
+function pickCell(td) {
+  $('mark-row').value = td.parentElement.dataset.row;
+  $('mark-column').value = td.dataset.column;
+  $('mark-reason').focus();
+}
+
 // ---- the store -----------------------------------------------------------------------------------------
 
 async function loadHealth() {
@@ -688,11 +724,9 @@ function wire() {
   $('next-page').addEventListener('click', guard(page(PAGE_ROWS)));
   $('grid').addEventListener('click', (event) => {
     const td = event.target.closest('td[data-column]');
-    if (!td) return;
-    $('mark-row').value = td.parentElement.dataset.row;
-    $('mark-column').value = td.dataset.column;
-    $('mark-reason').focus();
+    if (td) pickCell(td);
   });
+  $('grid').addEventListener('keydown', moveInGrid);
   $('mark-form').addEventListener('submit', guard(markMissing));
   $('diff-form').addEventListener(
     'submit',

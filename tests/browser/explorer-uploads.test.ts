@@ -68,6 +68,18 @@ describe('session explorer: uploads, store, token', () => {
           ),
         ).toBe(true);
       });
+
+      await flow.run('keyboard', async () => {
+        // Focus the grid, move down twice and right once, Enter picks that cell for the mark form.
+        await page.focus('[data-testid="grid"]');
+        for (const key of ['ArrowDown', 'ArrowDown', 'ArrowRight'] as const) await page.keyboard.press(key);
+        await page.keyboard.press('Enter');
+        const picked = await page.evaluate(
+          `[document.getElementById('mark-row').value, document.getElementById('mark-column').value]`,
+        );
+        expect(picked).toEqual(['1', 'text']);
+      });
+
       await flow.run('phone', async () => {
         await page.setViewport({ width: 390, height: 844 });
         await flow.hook('grid');
