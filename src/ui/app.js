@@ -557,7 +557,7 @@ async function loadHealth() {
       { class: c.status },
       el('strong', { text: name }),
       el('span', {
-        text: ` ${c.status}${c.latency_ms !== undefined ? ` · ${c.latency_ms} ms` : ''}${c.message ? ` · ${c.message}` : ''}`,
+        text: ` ${c.status}${c.latency_ms !== undefined ? ` · ${Math.round(c.latency_ms * 100) / 100} ms` : ''}${c.message ? ` · ${c.message}` : ''}`,
       }),
     ),
   );

@@ -45,14 +45,17 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** The real service: an inmemory manager in a temp STORAGE_DIR, the express app, listening on 127.0.0.1:0. */
+/** The real service: a manager (inmemory in a temp STORAGE_DIR, or a test-owned redis-server), the express app, on 127.0.0.1:0. */
 export interface Service {
   url: string;
   close(): Promise<void>;
 }
 
-export async function startService(extra: Record<string, string> = {}): Promise<Service> {
-  const backendEnv = await startBackendEnv('inmemory', extra);
+export async function startService(
+  extra: Record<string, string> = {},
+  backend: 'inmemory' | 'redis' = 'inmemory',
+): Promise<Service> {
+  const backendEnv = await startBackendEnv(backend, extra);
   const manager = await createDataManager({ env: backendEnv.env, logger: silentLogger });
   const app = createApp(manager);
   const server: Server = await new Promise((resolve) => {

@@ -140,4 +140,25 @@ describe('session explorer: uploads, store, token', () => {
     }
     expect(errors).toEqual([]);
   });
+
+  it('on Redis the store panel shows the backend, its Redis facts and the circuit breaker', async () => {
+    const service = await startService({}, 'redis');
+    const errors: string[] = [];
+    const page = await newPage(browser, errors);
+    try {
+      const flow = new Flow(page, 'redis');
+      await flow.run('health', async () => {
+        await page.goto(`${service.url}/ui/`);
+        const health = await flow.hook('health', '[data-backend="redis"][data-status="healthy"]');
+        const text = await health.evaluate((node) => node.textContent ?? '');
+        expect(text).toMatch(/Redis \d+\.\d+/);
+        expect(text).toContain('circuit_breaker');
+      });
+      console.log(`browser flow "redis health": ${flow.elapsedMs()} ms`);
+    } finally {
+      await page.close();
+      await service.close();
+    }
+    expect(errors).toEqual([]);
+  });
 });
