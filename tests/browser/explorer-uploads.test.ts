@@ -71,7 +71,7 @@ describe('session explorer: uploads, store, token', () => {
 
       await flow.run('keyboard', async () => {
         // Focus the grid, move down twice and right once, Enter picks that cell for the mark form.
-        await page.focus('[data-testid="grid"]');
+        await page.focus('#grid-wrap');
         for (const key of ['ArrowDown', 'ArrowDown', 'ArrowRight'] as const) await page.keyboard.press(key);
         await page.keyboard.press('Enter');
         const picked = await page.evaluate(
