@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import express, { type RequestHandler } from 'express';
+import { HttpError } from './http-errors.js';
 
 /**
  * The session explorer (§9): static files served under /ui/. They sit in `src/ui/` and the build copies
@@ -23,8 +24,16 @@ const CSP =
  * handler, not a Router, so the page's files never show up as API routes (or in the OpenAPI check).
  */
 export function uiStatic(): RequestHandler {
+  // A build that skipped the copy step loses the page, not the API: /ui/ says what is missing.
   if (!existsSync(`${UI_DIR}index.html`)) {
-    throw new Error(`session explorer files missing in ${UI_DIR} (run npm run build)`);
+    return (req, _res, next) => {
+      next(
+        new HttpError(
+          'ROUTE_NOT_FOUND',
+          `the session explorer is not installed (${req.baseUrl}/ files missing; npm run build copies src/ui)`,
+        ),
+      );
+    };
   }
   const files = express.static(UI_DIR, { index: 'index.html', redirect: false, fallthrough: true });
   return (req, res, next) => {
