@@ -445,6 +445,8 @@ async function loadHistory() {
 
 async function loadAudit() {
   const { entries } = await getJson(`sessions/${sid()}/audit`);
+  const lastUser = entries.findLast((e) => e.user !== undefined)?.user;
+  $('session-user').textContent = lastUser ? `last user: ${lastUser}` : 'no user recorded';
   $('audit').replaceChildren(
     ...[...entries].reverse().map((e) =>
       el(

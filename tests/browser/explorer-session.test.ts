@@ -117,6 +117,7 @@ describe('session explorer: one session, end to end', () => {
       await untilVersionAbove(flow, before);
       await flow.hook('history-item');
       expect(await page.$$eval('[data-testid="history-item"]', (items) => items.length)).toBe(2);
+      expect(await page.$eval('#session-user', (p) => p.textContent)).toBe('last user: ana');
     });
 
     await flow.run('undo', async () => {
