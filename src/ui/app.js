@@ -112,8 +112,9 @@ function bytes(n) {
 }
 function ttlLeft(expiresAt) {
   const seconds = Math.max(0, Math.round((Date.parse(expiresAt) - Date.now()) / 1000));
-  if (seconds >= 3600) return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
-  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+  if (seconds >= 3600) return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m`;
+  if (seconds >= 60) return `${Math.floor(seconds / 60)}m`;
+  return `${seconds}s`;
 }
 const time = (iso) => new Date(iso).toLocaleString();
 function setStatus(text, isError = false) {
@@ -166,8 +167,12 @@ function renderSessions() {
         'data-session-id': s.session_id,
         class: s.session_id === state.id ? 'selected' : undefined,
       },
-      el('td', {}, el('a', { href: `#${s.session_id}`, text: s.filename ?? '(no filename)' })),
-      el('td', {}, el('code', { text: s.session_id })),
+      el(
+        'td',
+        {},
+        el('a', { href: `#${s.session_id}`, text: s.filename ?? '(no filename)' }),
+        el('code', { class: 'id', text: s.session_id }),
+      ),
       el('td', { text: `${s.rows} × ${s.columns}` }),
       el('td', { text: bytes(s.bytes) }),
       el('td', { text: String(s.version) }),
@@ -192,7 +197,7 @@ function renderSessions() {
         'tr',
         {},
         el('td', {
-          colspan: 7,
+          colspan: 6,
           class: 'muted',
           text: needle ? 'No session matches.' : 'No sessions yet: upload a file.',
         }),
@@ -219,7 +224,7 @@ async function deleteSession(s) {
   await call(`sessions/${encodeURIComponent(s.session_id)}`, { method: 'DELETE' });
   setStatus(`Deleted ${s.filename ?? s.session_id}`);
   if (state.id === s.session_id) closeSession();
-  await loadSessions(state.page);
+  await Promise.all([loadSessions(state.page), sample(), loadHealth()]);
 }
 
 // ---- uploads -------------------------------------------------------------------------------------------
@@ -274,6 +279,7 @@ async function opened(info, name) {
   $('upload').value = '';
   await loadSessions(0);
   location.hash = info.session_id;
+  await Promise.all([sample(), loadHealth()]);
 }
 
 // ---- one session ---------------------------------------------------------------------------------------
@@ -350,7 +356,9 @@ async function loadGrid() {
     state.total === 0 ? 'no rows' : `rows ${state.offset}–${last - 1} of ${state.total}`;
   $('prev-page').disabled = state.offset === 0;
   $('next-page').disabled = last >= state.total;
+  const picked = $('mark-column').value;
   $('mark-column').replaceChildren(...fields.map((f) => el('option', { value: f.name, text: f.name })));
+  if (fields.some((f) => f.name === picked)) $('mark-column').value = picked;
   $('mark-row').max = String(Math.max(0, state.total - 1));
   grid.dataset.offset = String(state.offset);
   grid.dataset.version = String(state.info.version);
@@ -437,6 +445,8 @@ async function loadHistory() {
 
 async function loadAudit() {
   const { entries } = await getJson(`sessions/${sid()}/audit`);
+  const lastUser = entries.findLast((e) => e.user !== undefined)?.user;
+  $('session-user').textContent = lastUser ? `last user: ${lastUser}` : 'no user recorded';
   $('audit').replaceChildren(
     ...[...entries].reverse().map((e) =>
       el(
@@ -502,6 +512,42 @@ async function markMissing() {
   await loadGrid();
 }
 
+/** Keyboard: the grid is one tab stop; arrows move the highlighted cell, Enter picks it for the mark form. */
+const MOVES = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+function moveInGrid(event) {
+  const rows = [...$('grid').querySelectorAll('tbody tr')];
+  if (rows.length === 0) return;
+  const current = $('grid').querySelector('td.active');
+  if (event.key === 'Enter' && current) {
+    event.preventDefault();
+    pickCell(current);
+    return;
+  }
+  const move = MOVES[event.key];
+  if (!move) return;
+  event.preventDefault();
+  const r = current ? rows.indexOf(current.parentElement) : 0;
+  const c = current ? [...current.parentElement.querySelectorAll('td')].indexOf(current) : 0;
+  const row = rows[Math.min(rows.length - 1, Math.max(0, current ? r + move[0] : 0))];
+  const cells = row.querySelectorAll('td');
+  const next = cells[Math.min(cells.length - 1, Math.max(0, current ? c + move[1] : 0))];
+  if (!next) return;
+  current?.classList.remove('active');
+  next.classList.add('active');
+  next.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  $('grid-range').dataset.cell = `row ${row.dataset.row}, ${next.dataset.column}`;
+  $('grid-wrap').setAttribute(
+    'aria-label',
+    `cell row ${row.dataset.row}, column ${next.dataset.column}: ${next.textContent}`,
+  );
+}
+
+function pickCell(td) {
+  $('mark-row').value = td.parentElement.dataset.row;
+  $('mark-column').value = td.dataset.column;
+  $('mark-reason').focus();
+}
+
 // ---- the store -----------------------------------------------------------------------------------------
 
 async function loadHealth() {
@@ -513,7 +559,7 @@ async function loadHealth() {
       { class: c.status },
       el('strong', { text: name }),
       el('span', {
-        text: ` ${c.status}${c.latency_ms !== undefined ? ` · ${c.latency_ms} ms` : ''}${c.message ? ` · ${c.message}` : ''}`,
+        text: ` ${c.status}${c.latency_ms !== undefined ? ` · ${Math.round(c.latency_ms * 100) / 100} ms` : ''}${c.message ? ` · ${c.message}` : ''}`,
       }),
     ),
   );
@@ -523,7 +569,7 @@ async function loadHealth() {
     }),
   );
   const health = $('health');
-  health.replaceChildren(
+  const parts = [
     el(
       'p',
       {},
@@ -542,7 +588,8 @@ async function loadHealth() {
         })
       : undefined,
     nodes.length > 0 ? el('ul', { class: 'nodes' }, ...nodes) : undefined,
-  );
+  ];
+  health.replaceChildren(...parts.filter((part) => part !== undefined));
   health.dataset.backend = h.backend_type;
   health.dataset.status = h.status;
 }
@@ -629,7 +676,9 @@ function wire() {
   );
   $('refresh').addEventListener(
     'click',
-    guard(() => Promise.all([loadSessions(state.page), loadHealth()])),
+    guard(() =>
+      Promise.all([loadSessions(state.page), loadHealth(), state.id ? refreshSession() : undefined]),
+    ),
   );
   $('search').addEventListener('input', guard(search));
   $('sessions-first').addEventListener(
@@ -677,11 +726,11 @@ function wire() {
   $('next-page').addEventListener('click', guard(page(PAGE_ROWS)));
   $('grid').addEventListener('click', (event) => {
     const td = event.target.closest('td[data-column]');
-    if (!td) return;
-    $('mark-row').value = td.parentElement.dataset.row;
-    $('mark-column').value = td.dataset.column;
-    $('mark-reason').focus();
+    if (td) pickCell(td);
   });
+  // A scrolling region must be reachable by keyboard (axe: scrollable-region-focusable); it is one tab stop.
+  $('grid-wrap').tabIndex = 0;
+  $('grid-wrap').addEventListener('keydown', moveInGrid);
   $('mark-form').addEventListener('submit', guard(markMissing));
   $('diff-form').addEventListener(
     'submit',
@@ -695,6 +744,9 @@ guard(async () => {
   await loadSessions(0);
   await Promise.all([loadHealth(), sample()]);
   onHash();
-  setInterval(guard(sample), SAMPLE_MS);
+  setInterval(
+    guard(() => Promise.all([sample(), loadHealth()])),
+    SAMPLE_MS,
+  );
   document.body.dataset.ready = 'true';
 })();

@@ -89,6 +89,17 @@ describe('API_TOKEN bearer auth', () => {
   });
 });
 
+describe('API_TOKEN redaction', () => {
+  it('the redactor hides the token (raw and URL-encoded) like the Redis password', async () => {
+    const { createRedactor } = await import('../../src/http/redact.js');
+    const token = 'tok/with+chars-0123456789';
+    const redact = createRedactor({ redis: { password: 'pw-secret' } as never, apiToken: token });
+    expect(redact(`a ${token} b ${encodeURIComponent(token)} c pw-secret`)).toBe(
+      'a [redacted] b [redacted] c [redacted]',
+    );
+  });
+});
+
 describe('API_TOKEN config', () => {
   it('is validated without echoing the value', async () => {
     const { loadConfig } = await import('../../src/config/load-config.js');
