@@ -1,4 +1,3 @@
-import type { RedisSessionStore } from '../../src/backends/redis/redis-store.js';
 import { StorageError } from '../../src/contract/errors.js';
 import type { StorageBackend } from '../../src/contract/storage-backend.js';
 import { mapError } from '../../src/http/error-mapping.js';
@@ -38,21 +37,10 @@ describe('redis: honest outcomes under a frozen server', () => {
     throw new Error('expected the call to fail');
   }
 
-  /** Freezes the server right after the next session load returns, so the commit that follows meets it frozen. */
-  function freezeAfterNextLoad(): void {
-    const store = (backend as unknown as { ctx: { store: RedisSessionStore } }).ctx.store;
-    const load = store.loadRaw.bind(store);
-    store.loadRaw = async (...args) => {
-      const loaded = await load(...args);
-      store.loadRaw = load;
-      await server.kill('SIGSTOP');
-      return loaded;
-    };
-  }
-
   test('a write whose commit met a frozen Redis fails within the command timeout and says its outcome is unknown', async () => {
+    // Just created here: this process knows the session's state, so the write goes straight to its commit.
     const { sessionId } = await backend.createSession(makeSmallTable(2));
-    freezeAfterNextLoad();
+    await server.kill('SIGSTOP');
     try {
       const write = await failure(() => backend.addAuditEntry(sessionId, { operation: 'frozen' }));
       expect(write.error.code).toBe('BACKEND_UNAVAILABLE');
@@ -87,14 +75,21 @@ describe('redis: honest outcomes under a frozen server', () => {
 
   test('a write that failed before its commit was sent says nothing about an unknown outcome, and never lands', async () => {
     const { sessionId } = await backend.createSession(makeSmallTable(2));
+    // Another process knows nothing of the session: its write must load first, and the load meets the freeze.
+    const other = await createRedisBackend({
+      REDIS_URL: server.url,
+      REDIS_COMMAND_TIMEOUT_MS: String(TIMEOUT_MS),
+      LOG_LEVEL: 'silent',
+    });
     await server.kill('SIGSTOP');
     try {
-      const write = await failure(() => backend.addAuditEntry(sessionId, { operation: 'never' }));
+      const write = await failure(() => other.addAuditEntry(sessionId, { operation: 'never' }));
       expect(write.error.code).toBe('BACKEND_UNAVAILABLE');
       expect(write.error.details?.outcome).toBeUndefined();
       expect(write.ms).toBeLessThan(TIMEOUT_MS + 250);
     } finally {
       await server.kill('SIGCONT');
+      await other.close();
     }
     const until = Date.now() + 5_000;
     let log: { operation: string }[] = [];

@@ -1,4 +1,4 @@
-import { StorageError, sessionNotFound } from '../../contract/errors.js';
+import { isStorageError, StorageError, sessionNotFound } from '../../contract/errors.js';
 import type { AuditEntry, MarkedCell } from '../../contract/storage-backend.js';
 import { DEFAULT_LOCK_RETRY_DELAY_MS } from '../../session/limits.js';
 import { lockBackoffMs } from '../../session/lock-backoff.js';
@@ -57,9 +57,14 @@ export class CommitBatches {
 
   private async run(id: string, guard: string, jobs: Job[]): Promise<void> {
     try {
+      // First on the newest state this process knows (no load), then on fresh loads.
+      let fresh = false;
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-        if (await this.attempt(id, guard, jobs)) return;
-        await sleep(lockBackoffMs(attempt, DEFAULT_LOCK_RETRY_DELAY_MS));
+        const outcome = await this.attempt(id, guard, jobs, fresh);
+        if (outcome === 'done') return;
+        // A stale base is reloaded at once; a conflict on a fresh one means others are writing: back off.
+        if (fresh) await sleep(lockBackoffMs(attempt, DEFAULT_LOCK_RETRY_DELAY_MS));
+        fresh = true;
       }
       throw new StorageError(
         'BACKEND_UNAVAILABLE',
@@ -70,14 +75,19 @@ export class CommitBatches {
     }
   }
 
-  /** One load + compute + commit; false on a revision conflict (nothing was written). */
-  private async attempt(id: string, guard: string, jobs: Job[]): Promise<boolean> {
+  /**
+   * Compute + commit on a base state: 'retry' on a revision conflict (nothing was written), and when a base
+   * that was not freshly loaded gave an error or no change (those answers must come from the real state).
+   */
+  private async attempt(id: string, guard: string, jobs: Job[], fresh: boolean): Promise<'done' | 'retry'> {
     const { store } = this;
-    const base = await store.loadRaw(id, true);
+    const known = fresh ? undefined : store.lastSeen(id);
+    const base = known ?? (await store.loadRaw(id, true));
     if (base === undefined) {
       for (const job of jobs) job.reject(sessionNotFound(id));
-      return true;
+      return 'done';
     }
+    const trusted = known === undefined;
     const outcomes: { job: Job; record?: SessionRecord; result?: unknown; error?: unknown }[] = [];
     let record = base.record;
     const frames: NewFrame[] = [];
@@ -101,20 +111,22 @@ export class CommitBatches {
           outcomes.push({ job, error });
         }
       }
+      if (!trusted && (!changed || outcomes.some((o) => o.error !== undefined))) return 'retry';
       if (!changed) {
         for (const o of outcomes) {
           if ('error' in o && o.error !== undefined) o.job.reject(o.error);
           else
             o.job.resolve({ loaded: { record: o.record!, expiresAtMs: base.expiresAtMs }, result: o.result });
         }
-        return true;
+        return 'done';
       }
       const change: SessionChange = { record, frames, audit, ...(marks !== undefined ? { marks } : {}) };
       let out: Awaited<ReturnType<RedisSessionStore['commit']>>;
       try {
         out = await store.commit({ mode: 'update', base, change, guard });
       } catch (error) {
-        if (isConflict(error)) return false;
+        if (isConflict(error)) return 'retry';
+        if (!trusted && isStorageError(error, 'SESSION_NOT_FOUND')) return 'retry';
         throw error;
       }
       store.rememberTables(id, change);
@@ -125,7 +137,7 @@ export class CommitBatches {
           o.job.resolve({ loaded: { record: stamped, expiresAtMs: out.expiresAtMs }, result: o.result });
         }
       }
-      return true;
+      return 'done';
     } finally {
       for (const frame of frames) store.pendingTables.delete(`${id}/${frame.frameId}`);
     }

@@ -33,7 +33,7 @@ return out
  * (the state key again when there is none; same slot). ARGV:
  *   1 guard ('<fence version>/<lock token>')   2 mode: update | create | overwrite
  *   3 the revision the change was computed from (update)   4 now (ISO)   5 '1' keeps `updated` from the fields
- *   6 last access in ms ('' = now; the TTL counts from it)   7 state fields (JSON object)
+ *   6 last access in ms ('' = now; the TTL counts from it)   7 state fields (JSON object, with the new `rev`)
  *   8 metadata ('' = unchanged; else a JSON flat [field, json, …] list)   9 marks (same, '' = unchanged)
  *   10 number of audit entries A, then A entries (JSON)
  *   then the number of new frames F, then F × (frame id, chunks, inline bytes or '', sheet frame id or '')
@@ -46,8 +46,8 @@ local mode = ARGV[2]
 local exists = redis.call('EXISTS', SK) == 1
 local old = { fk = '' }
 if exists then
-  local raw = redis.call('HMGET', SK, 'v', 'rev', 'fk')
-  old = { v = tonumber(raw[1]), rev = raw[2] or '0', fk = raw[3] or '' }
+  local raw = redis.call('HMGET', SK, 'v', 'rev', 'fk', 'seq')
+  old = { v = tonumber(raw[1]), rev = raw[2] or '0', fk = raw[3] or '', seq = tonumber(raw[4] or '0') }
 end
 if mode == 'update' then
   if not exists then fail('SESSION_NOT_FOUND') end
@@ -81,6 +81,18 @@ for _, fr in ipairs(frames) do
     end
   end
 end
+-- A session missing any key it still needs (eviction, an operator's DEL) is CORRUPT_DATA, never half-served.
+if mode == 'update' then
+  local fresh, need = {}, {}
+  for _, fr in ipairs(frames) do fresh[fr.f] = true end
+  for f, n in string.gmatch(fields.fk, '([^:,]+):(%d+)') do
+    if not fresh[f] then
+      for _, k in ipairs(frame_keys(f, n)) do need[#need + 1] = k end
+    end
+  end
+  if old.seq > 0 then need[#need + 1] = B .. 'audit' end
+  if #need > 0 and redis.call('EXISTS', unpack(need)) ~= #need then fail('CORRUPT_DATA', 'partial') end
+end
 -- checks done; from here on everything is written
 for _, fr in ipairs(frames) do
   local dst = frame_keys(fr.f, fr.n)
@@ -97,7 +109,7 @@ if consume and redis.call('EXISTS', UK) == 1 then
   redis.call('UNLINK', UK)
 end
 if mode ~= 'update' then redis.call('UNLINK', B .. 'audit', B .. 'marks', B .. 'meta', B .. 'schema') end
-local rev = redis.call('HINCRBY', SK, 'rev', 1)
+local rev = fields.rev
 if ARGV[5] ~= '1' then fields.updated = ARGV[4] end
 for k, v in pairs(fields) do
   if k == 'filename' and v == '' then redis.call('HDEL', SK, k) else redis.call('HSET', SK, k, v) end

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Table } from 'apache-arrow';
 import { StorageError, uploadNotFound } from '../../contract/errors.js';
 import { newId } from '../../contract/ids.js';
@@ -24,6 +25,8 @@ import type { RedisLocks } from './redis-lock.js';
 import { INLINE_FRAME_BYTES } from './redis-lua-prelude.js';
 import { metadataFlat, type RedisLoaded, recordFromReply, stateFields } from './redis-record.js';
 import { parseAuditEntry, parseMarks, replyText } from './redis-state.js';
+
+const MAX_REMEMBERED = 10_000;
 
 /** The outcome of one commit script: the new revision, the expiry it pinned, the `updated` it wrote. */
 export interface CommitOutcome {
@@ -62,6 +65,13 @@ export class RedisSessionStore implements SessionStore {
   readonly pendingMarks = new WeakMap<SessionRecord, MarkedCell[]>();
   readonly pendingTables = new Map<string, Table>();
   private readonly loads: SameTurnBatches<null, unknown>;
+  private readonly parsed = new WeakMap<object, RedisLoaded>();
+  /**
+   * Per session, the newest state seen here. A commit computed on it needs no load first; if another process
+   * committed meanwhile the revision check refuses it (CONFLICT) and the change is computed again on a fresh
+   * load, so a stale base can cost a retry but never a wrong write.
+   */
+  private readonly lastCommitted = new Map<string, RedisLoaded>();
   private readonly batches: CommitBatches;
 
   constructor(
@@ -87,9 +97,40 @@ export class RedisSessionStore implements SessionStore {
   /** The live session as the load script reads it (reads of one session in one turn share one call). */
   async loadRaw(id: string, slide: boolean): Promise<RedisLoaded | undefined> {
     const reply = await this.loads.add(`${slide ? 'slide' : 'peek'} ${id}`, null);
-    const loaded = recordFromReply(id, reply);
-    if (loaded !== undefined) this.loadedOf.set(loaded.record, loaded);
+    if (reply === null || reply === undefined) {
+      this.lastCommitted.delete(id);
+      return undefined;
+    }
+    // Callers of one shared load share one parsed record (the engine never mutates records it is given).
+    let loaded = this.parsed.get(reply as object);
+    if (loaded === undefined) {
+      loaded = recordFromReply(id, reply);
+      if (loaded === undefined) return undefined;
+      this.parsed.set(reply as object, loaded);
+      this.loadedOf.set(loaded.record, loaded);
+      this.remember(id, loaded);
+    }
     return loaded;
+  }
+
+  /** The newest state this process saw of a session (a load or its own commit): the base of the next commit. */
+  lastSeen(id: string): RedisLoaded | undefined {
+    return this.lastCommitted.get(id);
+  }
+
+  remember(id: string, loaded: RedisLoaded): void {
+    // A late reply may replace a newer base: that costs one CONFLICT and a reload, never a wrong write.
+    this.lastCommitted.delete(id);
+    this.lastCommitted.set(id, loaded);
+    // Bounded: the oldest sessions are forgotten first (a forgotten base only costs one load).
+    if (this.lastCommitted.size > MAX_REMEMBERED) {
+      const oldest = this.lastCommitted.keys().next().value;
+      if (oldest !== undefined) this.lastCommitted.delete(oldest);
+    }
+  }
+
+  forget(id: string): void {
+    this.lastCommitted.delete(id);
   }
 
   async load(id: string, slide: boolean): Promise<LoadedSession | undefined> {
@@ -159,6 +200,8 @@ export class RedisSessionStore implements SessionStore {
         }
       }
       const record = change.record;
+      // Random, not a counter: a session deleted and imported again can never reuse a revision.
+      const rev = randomBytes(9).toString('base64url');
       const meta = JSON.stringify(metadataFlat(record.metadata));
       const audit = (change.audit ?? []).map((entry) => JSON.stringify(entry));
       const args = [
@@ -168,7 +211,7 @@ export class RedisSessionStore implements SessionStore {
         new Date().toISOString(),
         change.keepUpdatedAt ? '1' : '',
         change.touchAtMs === undefined ? '' : String(change.touchAtMs),
-        JSON.stringify(stateFields(record, chunks)),
+        JSON.stringify({ ...stateFields(record, chunks), rev }),
         base !== undefined && base.metadataJson === meta ? '' : meta,
         change.marks === undefined ? '' : JSON.stringify(marksFlat(change.marks)),
         String(audit.length),
@@ -196,6 +239,17 @@ export class RedisSessionStore implements SessionStore {
         updatedAt: replyText(reply[2]),
       };
       ctx.committed(id, record.version);
+      const committed = { ...record, updatedAt: outcome.updatedAt };
+      const named = new Map([...chunks].filter(([frameId]) => stillNamed(committed, frameId)));
+      const next: RedisLoaded = {
+        record: committed,
+        expiresAtMs: outcome.expiresAtMs,
+        rev: outcome.rev,
+        chunks: named,
+        metadataJson: meta,
+      };
+      this.loadedOf.set(committed, next);
+      this.remember(id, next);
       if (base !== undefined) {
         for (const frameId of base.chunks.keys())
           if (!chunks.has(frameId) || !stillNamed(record, frameId)) ctx.cache.dropFrames(id, frameId);
