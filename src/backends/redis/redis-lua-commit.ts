@@ -46,8 +46,8 @@ local mode = ARGV[2]
 local exists = redis.call('EXISTS', SK) == 1
 local old = { fk = '' }
 if exists then
-  local raw = redis.call('HMGET', SK, 'v', 'rev', 'fk', 'seq')
-  old = { v = tonumber(raw[1]), rev = raw[2] or '0', fk = raw[3] or '', seq = tonumber(raw[4] or '0') }
+  local raw = redis.call('HMGET', SK, 'v', 'rev', 'fk', 'seq', 'ttl')
+  old = { v = tonumber(raw[1]), rev = raw[2] or '0', fk = raw[3] or '', seq = tonumber(raw[4] or '0'), ttl = raw[5] }
 end
 if mode == 'update' then
   if not exists then fail('SESSION_NOT_FOUND') end
@@ -58,7 +58,9 @@ elseif mode == 'create' then
 else
   guard(old, ARGV[1])
 end
+-- An update sends only the fields that changed; the others keep their stored values.
 local fields = cjson.decode(ARGV[7])
+local fk = fields.fk or old.fk
 local naudit = tonumber(ARGV[10])
 local i = 11 + naudit
 local frames = {}
@@ -85,7 +87,7 @@ end
 if mode == 'update' then
   local fresh, need = {}, {}
   for _, fr in ipairs(frames) do fresh[fr.f] = true end
-  for f, n in string.gmatch(fields.fk, '([^:,]+):(%d+)') do
+  for f, n in string.gmatch(fk, '([^:,]+):(%d+)') do
     if not fresh[f] then
       for _, k in ipairs(frame_keys(f, n)) do need[#need + 1] = k end
     end
@@ -126,16 +128,27 @@ replace_hash(B .. 'meta', ARGV[8])
 replace_hash(B .. 'marks', ARGV[9])
 for j = 1, naudit do redis.call('RPUSH', B .. 'audit', ARGV[10 + j]) end
 local keep = {}
-for f in string.gmatch(fields.fk, '([^:,]+):%d+') do keep[f] = true end
+for f in string.gmatch(fk, '([^:,]+):%d+') do keep[f] = true end
 for f, n in string.gmatch(old.fk, '([^:,]+):(%d+)') do
   if not keep[f] then
     for _, k in ipairs(frame_keys(f, n)) do redis.call('UNLINK', k) end
   end
 end
-local ttl = tonumber(fields.ttl)
-local at = now_ms() + ttl * 1000
+local ttl = tonumber(fields.ttl or old.ttl)
+local seq = tonumber(fields.seq or old.seq)
+local now = now_ms()
+local at = now + ttl * 1000
 if ARGV[6] ~= '' then at = tonumber(ARGV[6]) + ttl * 1000 end
-pin_all({ ttl = ttl, seq = tonumber(fields.seq), fk = fields.fk }, at, false)
+-- Nothing new to give a TTL to (no frame, no replaced hash, no new audit list) and the expiry slid moments
+-- ago: keep it (as a read does, docs/redis-layout.md); otherwise every key gets the new instant.
+local current = redis.pcall('PEXPIRETIME', SK)
+local unchanged_keys = mode == 'update' and #frames == 0 and ARGV[8] == '' and ARGV[9] == ''
+  and (old.seq > 0 or naudit == 0) and ARGV[6] == ''
+if unchanged_keys and type(current) == 'number' and current > now and at - current < math.min(20, ttl * 10) then
+  at = current
+else
+  pin_all({ ttl = ttl, seq = seq, fk = fk }, at, false)
+end
 return { tostring(rev), tostring(at), fields.updated }
 `;
 

@@ -33,6 +33,8 @@ export interface RedisLoaded {
   chunks: Map<string, number>;
   /** The metadata hash as loaded, to tell whether a commit changes it. */
   metadataJson: string;
+  /** The state fields as stored (computed when first needed), so a commit sends only what changed. */
+  fields?: Record<string, string>;
 }
 
 const entryAsVersion = (entry: FrameEntry): StoredVersion => ({

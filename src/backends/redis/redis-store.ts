@@ -202,6 +202,7 @@ export class RedisSessionStore implements SessionStore {
       const record = change.record;
       // Random, not a counter: a session deleted and imported again can never reuse a revision.
       const rev = randomBytes(9).toString('base64url');
+      const fields = stateFields(record, chunks);
       const meta = JSON.stringify(metadataFlat(record.metadata));
       const audit = (change.audit ?? []).map((entry) => JSON.stringify(entry));
       const args = [
@@ -211,7 +212,7 @@ export class RedisSessionStore implements SessionStore {
         new Date().toISOString(),
         change.keepUpdatedAt ? '1' : '',
         change.touchAtMs === undefined ? '' : String(change.touchAtMs),
-        JSON.stringify({ ...stateFields(record, chunks), rev }),
+        JSON.stringify({ ...changedFields(fields, base), rev }),
         base !== undefined && base.metadataJson === meta ? '' : meta,
         change.marks === undefined ? '' : JSON.stringify(marksFlat(change.marks)),
         String(audit.length),
@@ -345,6 +346,17 @@ export class RedisSessionStore implements SessionStore {
   withLock<T>(id: string, fn: () => Promise<T>, opts: LockOptions): Promise<T> {
     return this.locks.withLock(id, fn, opts);
   }
+}
+
+/** An update sends only the state fields that differ from its base (all of them for a new session). */
+function changedFields(
+  fields: Record<string, string>,
+  base: RedisLoaded | undefined,
+): Record<string, string> {
+  if (base === undefined) return fields;
+  base.fields ??= stateFields(base.record, base.chunks);
+  const known = base.fields;
+  return Object.fromEntries(Object.entries(fields).filter(([name, value]) => known[name] !== value));
 }
 
 function stillNamed(record: SessionRecord, frameId: string): boolean {
