@@ -114,3 +114,13 @@ export function referencedBlobs(state: SessionState): Set<string> {
   if (state.marks.file !== null) names.add(state.marks.file);
   return names;
 }
+
+/** The revision in state.json bytes without validating the rest ('unreadable' when it cannot be read). */
+export function revOf(bytes: Buffer): string {
+  try {
+    const parsed = JSON.parse(bytes.toString('utf8')) as { rev?: unknown };
+    return typeof parsed.rev === 'string' ? parsed.rev : 'unreadable';
+  } catch {
+    return 'unreadable';
+  }
+}

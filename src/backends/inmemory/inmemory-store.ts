@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { Table } from 'apache-arrow';
 import type { ByteLru } from '../../cache/byte-lru.js';
 import { type FrameCodec, tableMemoryBytes } from '../../codec/frame-codec.js';
-import { corruptData, StorageError, sessionNotFound } from '../../contract/errors.js';
+import { StorageError, sessionNotFound } from '../../contract/errors.js';
 import { newId } from '../../contract/ids.js';
 import type {
   AuditEntry,
@@ -24,15 +24,15 @@ import {
   fsyncDir,
   mtimeMsSync,
   readFileIfExists,
-  readPrefixSync,
   readSmallSync,
   removeTree,
   touchSync,
 } from './inmemory-files.js';
 import type { InMemoryLayout } from './inmemory-layout.js';
-import { countLive, pageIds } from './inmemory-listing.js';
-import { ABSENT_REV, assertFenced, type FileLocks } from './inmemory-lock.js';
-import { parseState, type SessionState, toRecord } from './inmemory-state.js';
+import { countLiveSessions, listLiveSessions } from './inmemory-listing.js';
+import { ABSENT_REV, assertFenced, type FileLocks, type LockContext } from './inmemory-lock.js';
+import { readAuditFile, readMarksFile } from './inmemory-side-files.js';
+import { parseState, revOf, type SessionState, toRecord } from './inmemory-state.js';
 
 export interface DiskStoreSettings {
   codec: FrameCodec;
@@ -69,7 +69,8 @@ export class DiskSessionStore implements SessionStore {
     return touched + state.ttlSeconds * 1000;
   }
 
-  private track(state: SessionState, expiresAtMs: number): LoadedSession {
+  /** A record handed out, remembered with the state it came from. */
+  track(state: SessionState, expiresAtMs: number): LoadedSession {
     const record = toRecord(state);
     this.states.set(record, state);
     return { record, expiresAtMs };
@@ -94,29 +95,12 @@ export class DiskSessionStore implements SessionStore {
     return this.track(state, now + state.ttlSeconds * 1000);
   }
 
-  /** A live session's state for listings, or undefined (missing, expired, or unreadable: skipped). */
-  liveState(id: string): SessionState | undefined {
-    try {
-      const state = this.loadState(id);
-      return state !== undefined && this.expiresAtMs(id, state) > Date.now() ? state : undefined;
-    } catch (error) {
-      this.settings.logger.warn({ err: error, sessionId: id }, 'skipping an unreadable session');
-      return undefined;
-    }
-  }
-
-  async list(opts: ListSessionsOptions): Promise<{ sessions: LoadedSession[]; cursor?: string }> {
-    const page = await pageIds(this.layout.sessionsDir, opts, (id) => {
-      const state = this.liveState(id);
-      return state === undefined ? undefined : this.track(state, this.expiresAtMs(id, state));
-    });
-    return page.cursor === undefined
-      ? { sessions: page.items }
-      : { sessions: page.items, cursor: page.cursor };
+  list(opts: ListSessionsOptions): Promise<{ sessions: LoadedSession[]; cursor?: string }> {
+    return listLiveSessions(this, opts, this.settings.logger);
   }
 
   count(): Promise<number> {
-    return countLive(this.layout.sessionsDir, (id) => this.liveState(id) !== undefined);
+    return countLiveSessions(this, this.settings.logger);
   }
 
   newSessionId(): string {
@@ -182,36 +166,26 @@ export class DiskSessionStore implements SessionStore {
   }
 
   private async commit(
-    lock: Parameters<typeof assertFenced>[0],
+    lock: LockContext,
     id: string,
     previous: SessionState | undefined,
     expectedRev: string,
     fresh: boolean,
     change: SessionChange,
   ): Promise<LoadedSession> {
-    const next = await commitToDisk(this.layout, {
-      lock,
-      id,
-      previous,
-      expectedRev,
-      fresh,
-      change,
-      currentRev: () => this.currentRev(id),
-      onCommitted: () => {
-        for (const frame of change.frames ?? []) {
-          if (frame.source.kind === 'bytes' && frame.source.table !== undefined) {
-            this.remember(id, frame.frameId, frame.source.table);
-          }
-        }
-      },
-    });
-    if (previous !== undefined) {
-      for (const frameId of droppedFrames(toRecord(previous), toRecord(next))) {
-        this.settings.cache.delete(`${id}/${frameId}`);
-      }
-    }
+    const currentRev = () => this.currentRev(id);
+    const onCommitted = () => {
+      for (const frame of change.frames ?? [])
+        if (frame.source.kind === 'bytes' && frame.source.table)
+          this.remember(id, frame.frameId, frame.source.table);
+    };
+    const disk = { lock, id, previous, expectedRev, fresh, change, currentRev, onCommitted };
+    const next = await commitToDisk(this.layout, disk);
+    const dropped = previous === undefined ? [] : droppedFrames(toRecord(previous), toRecord(next));
+    for (const frameId of dropped) this.settings.cache.delete(`${id}/${frameId}`);
     return this.track(next, (change.touchAtMs ?? Date.parse(next.updatedAt)) + next.ttlSeconds * 1000);
   }
+
   /** true when a present session was deleted; an expired one is removed too but reports false. */
   remove(id: string): Promise<boolean> {
     return this.locks.run(
@@ -286,34 +260,11 @@ export class DiskSessionStore implements SessionStore {
   }
 
   async readAudit(id: string, record: SessionRecord): Promise<AuditEntry[]> {
-    const { audit } = this.stateOf(id, record);
-    if (audit.count === 0) return [];
-    const prefix = readPrefixSync(this.layout.blobPath(id, audit.file), audit.bytes);
-    if (prefix === undefined || prefix.length !== audit.bytes) {
-      throw corruptData(`session ${id}: audit log is shorter than committed`);
-    }
-    const lines = prefix.toString('utf8').split('\n');
-    lines.pop();
-    if (lines.length !== audit.count) throw corruptData(`session ${id}: audit log entry count mismatch`);
-    try {
-      return lines.map((line) => JSON.parse(line) as AuditEntry);
-    } catch (error) {
-      throw corruptData(`session ${id}: audit log is not valid JSON lines`, error);
-    }
+    return readAuditFile(this.layout, id, this.stateOf(id, record));
   }
 
   async readMarks(id: string, record: SessionRecord): Promise<MarkedCell[]> {
-    const { marks } = this.stateOf(id, record);
-    if (marks.file === null) return [];
-    const bytes = readSmallSync(this.layout.blobPath(id, marks.file));
-    if (bytes === undefined) throw corruptData(`session ${id}: marks file is missing`);
-    try {
-      const parsed: unknown = JSON.parse(bytes.toString('utf8'));
-      if (!Array.isArray(parsed)) throw new TypeError('not an array');
-      return parsed as MarkedCell[];
-    } catch (error) {
-      throw corruptData(`session ${id}: marks file is malformed`, error);
-    }
+    return readMarksFile(this.layout, id, this.stateOf(id, record));
   }
 
   /**
@@ -334,7 +285,7 @@ export class DiskSessionStore implements SessionStore {
   /** The committed revision without validating the rest (ABSENT_REV when there is no state). */
   currentRev(id: string): string {
     const bytes = readSmallSync(this.layout.statePath(id));
-    return bytes === undefined ? ABSENT_REV : safeRev(bytes);
+    return bytes === undefined ? ABSENT_REV : revOf(bytes);
   }
 
   private loadQuietly(id: string): SessionState | undefined {
@@ -343,14 +294,5 @@ export class DiskSessionStore implements SessionStore {
     } catch {
       return undefined; // a corrupt session may be overwritten; its stray files are collected by the sweep
     }
-  }
-}
-
-function safeRev(bytes: Buffer): string {
-  try {
-    const parsed = JSON.parse(bytes.toString('utf8')) as { rev?: unknown };
-    return typeof parsed.rev === 'string' ? parsed.rev : 'unreadable';
-  } catch {
-    return 'unreadable';
   }
 }

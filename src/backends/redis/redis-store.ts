@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import type { Table } from 'apache-arrow';
-import { StorageError, uploadNotFound } from '../../contract/errors.js';
 import { newId } from '../../contract/ids.js';
 import type {
   AuditEntry,
@@ -16,41 +14,17 @@ import type {
   SessionStore,
 } from '../../session/store.js';
 import { SameTurnBatches } from './redis-coalesce.js';
+import { type CommitOutcome, type CommitRequest, commitSession } from './redis-commit.js';
 import { CommitBatches } from './redis-commit-batch.js';
 import type { RedisContext } from './redis-context.js';
-import { decodeStored, discardChunks, readChunks, splitFrame, writeChunks } from './redis-frames.js';
+import { decodeStored, readChunks } from './redis-frames.js';
 import { addToIndex, pageIndex, removeFromIndex, sweepIndex } from './redis-index.js';
 import { newIdInSlot, slotOf } from './redis-keys.js';
 import type { RedisLocks } from './redis-lock.js';
-import { INLINE_FRAME_BYTES } from './redis-lua-prelude.js';
-import { metadataFlat, type RedisLoaded, recordFromReply, stateFields } from './redis-record.js';
-import { parseAuditEntry, parseMarks, replyText } from './redis-state.js';
+import { type RedisLoaded, recordFromReply } from './redis-record.js';
+import { parseAuditEntry, parseMarks } from './redis-state.js';
 
 const MAX_REMEMBERED = 10_000;
-
-/** The outcome of one commit script: the new revision, the expiry it pinned, the `updated` it wrote. */
-export interface CommitOutcome {
-  rev: string;
-  expiresAtMs: number;
-  updatedAt: string;
-}
-
-/** A commit on top of `base` (undefined: a new or replaced session). */
-export interface CommitRequest {
-  mode: 'update' | 'create' | 'overwrite';
-  base: RedisLoaded | undefined;
-  change: SessionChange;
-  guard: string;
-}
-
-const marksFlat = (marks: MarkedCell[]): string[] =>
-  marks.flatMap((mark) => [
-    `${mark.row}:${mark.column}`,
-    JSON.stringify({
-      ...(mark.reason !== undefined ? { reason: mark.reason } : {}),
-      markedAt: mark.markedAt,
-    }),
-  ]);
 
 /**
  * The session store on Redis: one load script, one generic commit script (compare the revision, write the
@@ -161,107 +135,12 @@ export class RedisSessionStore implements SessionStore {
     return { record: change.record, expiresAtMs: out.expiresAtMs };
   }
 
-  /**
-   * One commit script call. Frames too large to travel inside the call are written first (invisible, with a
-   * provisional TTL) and removed again when the commit is refused.
-   */
+  /** One commit script call; the committed state becomes the base of this process's next commit. */
   async commit(request: CommitRequest): Promise<CommitOutcome> {
-    const { ctx } = this;
-    const { change, base } = request;
-    const id = change.record.sessionId;
-    const chunks = new Map(base?.chunks ?? []);
-    const frameArgs: (string | Buffer)[] = [];
-    const pending: string[] = [];
-    let uploadKey: string | undefined;
-    let consume = false;
-    try {
-      for (const frame of change.frames ?? []) {
-        const { source } = frame;
-        if (source.kind === 'sheet') {
-          const n = source.sheet.chunks ?? 1;
-          chunks.set(frame.frameId, n);
-          uploadKey = ctx.keys.upload(source.uploadId);
-          consume ||= source.consume;
-          frameArgs.push(frame.frameId, String(n), '', source.sheet.frameId);
-          continue;
-        }
-        const bytes = Buffer.isBuffer(source.bytes)
-          ? source.bytes
-          : Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength);
-        const parts = splitFrame(bytes, ctx.chunkBytes);
-        chunks.set(frame.frameId, parts.length);
-        if (parts.length === 1 && bytes.length <= INLINE_FRAME_BYTES) {
-          frameArgs.push(frame.frameId, '1', bytes, '');
-        } else {
-          const keys = ctx.keys.frameKeys(id, frame.frameId, parts.length);
-          pending.push(...keys);
-          await writeChunks(ctx, keys, parts, change.record.ttlSeconds);
-          frameArgs.push(frame.frameId, String(parts.length), '', '');
-        }
-      }
-      const record = change.record;
-      // Random, not a counter: a session deleted and imported again can never reuse a revision.
-      const rev = randomBytes(9).toString('base64url');
-      const fields = stateFields(record, chunks);
-      const meta = JSON.stringify(metadataFlat(record.metadata));
-      const audit = (change.audit ?? []).map((entry) => JSON.stringify(entry));
-      const args = [
-        request.guard,
-        request.mode,
-        base?.rev ?? '',
-        new Date().toISOString(),
-        change.keepUpdatedAt ? '1' : '',
-        change.touchAtMs === undefined ? '' : String(change.touchAtMs),
-        JSON.stringify({ ...changedFields(fields, base), rev }),
-        base !== undefined && base.metadataJson === meta ? '' : meta,
-        change.marks === undefined ? '' : JSON.stringify(marksFlat(change.marks)),
-        String(audit.length),
-        ...audit,
-        String(frameArgs.length / 4),
-        ...frameArgs,
-        consume ? '1' : '',
-      ];
-      const state = ctx.keys.state(id);
-      const reply = (await ctx.script('fsCommit', [state, uploadKey ?? state], args, {
-        id,
-        onFailure: (failure) => {
-          if (failure.code === 'CONFLICT')
-            return new StorageError('STALE_WRITE', 'conflict', { details: { conflict: true } });
-          if (failure.code === 'UPLOAD_NOT_FOUND' && uploadKey !== undefined) {
-            const source = change.frames?.find((frame) => frame.source.kind === 'sheet')?.source;
-            return uploadNotFound(source?.kind === 'sheet' ? source.uploadId : id);
-          }
-          return undefined;
-        },
-      })) as unknown[];
-      const outcome = {
-        rev: replyText(reply[0]),
-        expiresAtMs: Number(replyText(reply[1])),
-        updatedAt: replyText(reply[2]),
-      };
-      ctx.committed(id, record.version);
-      const committed = { ...record, updatedAt: outcome.updatedAt };
-      const named = new Map([...chunks].filter(([frameId]) => stillNamed(committed, frameId)));
-      const next: RedisLoaded = {
-        record: committed,
-        expiresAtMs: outcome.expiresAtMs,
-        rev: outcome.rev,
-        chunks: named,
-        metadataJson: meta,
-      };
-      this.loadedOf.set(committed, next);
-      this.remember(id, next);
-      if (base !== undefined) {
-        for (const frameId of base.chunks.keys())
-          if (!chunks.has(frameId) || !stillNamed(record, frameId)) ctx.cache.dropFrames(id, frameId);
-      }
-      return outcome;
-    } catch (error) {
-      // A refused commit leaves nothing; one whose outcome is unknown may have made the chunks live.
-      const unknown = (error as StorageError).details?.outcome === 'unknown';
-      if (!unknown) await discardChunks(ctx, pending);
-      throw error;
-    }
+    const { outcome, next } = await commitSession(this.ctx, request);
+    this.loadedOf.set(next.record, next);
+    this.remember(next.record.sessionId, next);
+    return outcome;
   }
 
   /** Tables a commit stored, when decoding the frame would give back the same table (Arrow IPC does). */
@@ -346,23 +225,4 @@ export class RedisSessionStore implements SessionStore {
   withLock<T>(id: string, fn: () => Promise<T>, opts: LockOptions): Promise<T> {
     return this.locks.withLock(id, fn, opts);
   }
-}
-
-/** An update sends only the state fields that differ from its base (all of them for a new session). */
-function changedFields(
-  fields: Record<string, string>,
-  base: RedisLoaded | undefined,
-): Record<string, string> {
-  if (base === undefined) return fields;
-  base.fields ??= stateFields(base.record, base.chunks);
-  const known = base.fields;
-  return Object.fromEntries(Object.entries(fields).filter(([name, value]) => known[name] !== value));
-}
-
-function stillNamed(record: SessionRecord, frameId: string): boolean {
-  return (
-    record.current.frameId === frameId ||
-    record.history.some((entry) => entry.frameId === frameId) ||
-    record.redo.some((entry) => entry.frameId === frameId)
-  );
 }
