@@ -101,6 +101,8 @@ export const envSchema = z.object({
   REDIS_MAX_CONNECTIONS: int(1, 10_000).default(50),
   REDIS_CONNECT_TIMEOUT_MS: int(1).default(5000),
   REDIS_COMMAND_TIMEOUT_MS: int(1).default(5000),
+  REDIS_WAIT_REPLICAS: int(0, 64).default(0),
+  REDIS_WAIT_TIMEOUT_MS: int(1, 600_000).default(1000),
   REDIS_SESSION_TTL_SECONDS: int(1).default(3600),
   TEMP_TTL_SECONDS: int(1).default(900),
   SERIALIZATION_METHOD: z

@@ -27,6 +27,10 @@ export interface RedisConfig {
   maxConnections: number;
   connectTimeoutMs: number;
   commandTimeoutMs: number;
+  /** After each write, wait until this many replicas have it (0: do not wait). */
+  waitReplicas: number;
+  /** How long a write waits for those replicas. */
+  waitTimeoutMs: number;
 }
 
 export interface FramestoreConfig {
@@ -90,6 +94,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       { details: { variables: ['REDIS_TLS_CA_FILE'] } },
     );
   }
+  // WAIT blocks its command: the command timeout would cut it off and report a lost connection instead.
+  const { waitReplicas, waitTimeoutMs, commandTimeoutMs } = config.redis;
+  if (waitReplicas > 0 && waitTimeoutMs >= commandTimeoutMs) {
+    throw new StorageError(
+      'CONFIG_INVALID',
+      'invalid configuration: REDIS_WAIT_TIMEOUT_MS (must be below REDIS_COMMAND_TIMEOUT_MS when REDIS_WAIT_REPLICAS is set)',
+      { details: { variables: ['REDIS_WAIT_TIMEOUT_MS'] } },
+    );
+  }
   return config;
 }
 
@@ -138,6 +151,8 @@ function toRedisConfig(env: ParsedEnv): RedisConfig {
     maxConnections: env.REDIS_MAX_CONNECTIONS,
     connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT_MS,
     commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+    waitReplicas: env.REDIS_WAIT_REPLICAS,
+    waitTimeoutMs: env.REDIS_WAIT_TIMEOUT_MS,
   };
   if (env.REDIS_USERNAME !== undefined) config.username = env.REDIS_USERNAME;
   if (env.REDIS_PASSWORD !== undefined) config.password = env.REDIS_PASSWORD;

@@ -11,6 +11,7 @@ import { type RedisClusterHandle, startCluster } from '../helpers/redis-cluster.
 import createRedisBackend from '../helpers/redis-factory.js';
 import { uniquePrefix } from '../helpers/redis-harness.js';
 import type { RedisServerHandle } from '../helpers/redis-server.js';
+import { makeSmallTable } from '../helpers/tables.js';
 import { makeTempDir, removeTempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -37,6 +38,50 @@ runContractSuite(async () =>
     stop: async () => undefined,
   }),
 );
+
+describe('REDIS_WAIT_REPLICAS on a 3 + 3 Cluster', () => {
+  it('waits on the master of each session slot: one replica each acknowledges, two cannot', async () => {
+    const prefix = uniquePrefix('wait');
+    const one = await createRedisBackend({
+      ...clusterEnv(),
+      REDIS_KEY_PREFIX: prefix,
+      REDIS_WAIT_REPLICAS: '1',
+    });
+    const two = await createRedisBackend({
+      ...clusterEnv(),
+      REDIS_KEY_PREFIX: prefix,
+      REDIS_WAIT_REPLICAS: '2',
+      REDIS_WAIT_TIMEOUT_MS: '200',
+    });
+    const replicas = (cluster?.servers ?? []).map(
+      (s) => new Redis({ host: '127.0.0.1', port: s.port, maxRetriesPerRequest: 1 }),
+    );
+    try {
+      for (let i = 0; i < 6; i += 1) {
+        const { sessionId } = await one.createSession(makeSmallTable(2));
+        const entry = await one.addAuditEntry(sessionId, { operation: 'acked' });
+        // Acknowledged by one replica: the audit entry is already on a replica (READONLY reads there).
+        const holders = await Promise.all(
+          replicas.map(async (node) => {
+            if (!/role:slave/.test(await node.info('replication'))) return false;
+            await node.call('READONLY');
+            const last = await node.lrange(`${prefix}{${sessionId}}:audit`, -1, -1).catch(() => []);
+            return last[0] !== undefined && JSON.parse(last[0]).seq === entry.seq;
+          }),
+        );
+        expect(holders.filter(Boolean)).toHaveLength(1);
+        await expect(two.addAuditEntry(sessionId, { operation: 'unacked' })).rejects.toMatchObject({
+          code: 'BACKEND_UNAVAILABLE',
+          details: { outcome: 'unknown', replicas: 1, required: 2 },
+        });
+      }
+    } finally {
+      for (const node of replicas) node.disconnect();
+      await one.close();
+      await two.close();
+    }
+  });
+});
 
 describe('redis_info.nodes on a 3 + 3 Cluster', () => {
   let dir = '';

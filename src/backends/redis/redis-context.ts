@@ -25,6 +25,7 @@ import {
   type ScriptName,
   scriptFailure,
 } from './redis-scripts.js';
+import { waitForReplicas } from './redis-wait.js';
 
 /**
  * A write that failed after it may have reached Redis (timeout, connection lost mid-call) says so: its
@@ -39,6 +40,14 @@ function writeOutcome(error: StorageError, op: string | undefined, cause: unknow
     { cause: error.cause, details: { outcome: 'unknown', operationId: op } },
   );
 }
+
+/** Scripts that write: each is followed by WAIT when REDIS_WAIT_REPLICAS is set. */
+const WRITE_SCRIPTS: ReadonlySet<ScriptName> = new Set([
+  'fsCommit',
+  'fsDelete',
+  'fsUploadPut',
+  'fsUploadDelete',
+]);
 
 /** 96 random bits: unique per write call, shared by its resends. */
 const newOperationId = (): string => randomBytes(12).toString('base64url');
@@ -123,7 +132,9 @@ export class RedisContext {
     for (let attempt = 0; ; attempt += 1) {
       this.ensureOpen();
       try {
-        return await this.limit.run(() => runScript(this.client, name, keys, withOp, call.buffers));
+        const result = await this.limit.run(() => runScript(this.client, name, keys, withOp, call.buffers));
+        if (WRITE_SCRIPTS.has(name)) await this.replicated(keys[0] ?? '');
+        return result;
       } catch (error) {
         const failure = scriptFailure(error);
         if (failure === undefined) {
@@ -146,6 +157,27 @@ export class RedisContext {
         }
         await sleep(lockBackoffMs(attempt, DEFAULT_LOCK_RETRY_DELAY_MS));
       }
+    }
+  }
+
+  /** REDIS_WAIT_REPLICAS: a write is acknowledged once that many replicas have it (redis-wait.ts). */
+  private async replicated(key: string): Promise<void> {
+    const { waitReplicas, waitTimeoutMs } = this.config.redis;
+    if (waitReplicas <= 0) return;
+    try {
+      await this.limit.run(() =>
+        waitForReplicas(this.client, key, { replicas: waitReplicas, timeoutMs: waitTimeoutMs }),
+      );
+    } catch (error) {
+      if (isStorageError(error)) throw error;
+      throw new StorageError(
+        'BACKEND_UNAVAILABLE',
+        'the write reached Redis, but waiting for its replicas failed (outcome unknown)',
+        {
+          cause: backendUnavailable('redis WAIT failed', error, this.secrets),
+          details: { outcome: 'unknown' },
+        },
+      );
     }
   }
 
