@@ -1,4 +1,4 @@
-import express, { type Express, Router } from 'express';
+import express, { type Express, type RequestHandler, Router } from 'express';
 import { ParsePool } from '../formats/parse-pool.js';
 import type { Logger } from '../logging/logger.js';
 import type { DataManager } from '../manager/data-manager.js';
@@ -6,6 +6,7 @@ import { createMetrics, type FramestoreMetrics } from '../metrics/metrics-regist
 import { bearerAuth } from './bearer-auth.js';
 import { errorHandler, notFoundHandler } from './error-mapping.js';
 import { createHealthProbe } from './health-report.js';
+import { idempotency } from './idempotency.js';
 import { createRedactor } from './redact.js';
 import { requestObserver } from './request-observer.js';
 import type { RouteContext } from './route-context.js';
@@ -48,6 +49,23 @@ export interface AppLocals {
  * The express app for a DataManager (§6), without listening: the caller (the `serve` command, a
  * test, or a host app mounting it) owns the HTTP server and the manager's lifecycle.
  */
+/**
+ * Every mutating route gets the Idempotency-Key handling right before its handler (after its body parser, so
+ * the body is part of what makes two requests the same).
+ */
+function withIdempotency(router: ReturnType<typeof Router>, guard: RequestHandler): void {
+  for (const method of ['post', 'put', 'patch', 'delete'] as const) {
+    const register = router[method].bind(router) as (path: string, ...handlers: RequestHandler[]) => unknown;
+    (router as unknown as Record<string, unknown>)[method] = (
+      path: string,
+      ...handlers: RequestHandler[]
+    ) => {
+      const last = handlers.at(-1);
+      return register(path, ...handlers.slice(0, -1), guard, ...(last ? [last] : []));
+    };
+  }
+}
+
 export function createApp(manager: DataManager, opts: AppOptions = {}): Express {
   const logger = opts.logger ?? manager.logger;
   const redact = createRedactor(manager.config);
@@ -87,6 +105,7 @@ export function createApp(manager: DataManager, opts: AppOptions = {}): Express 
   // OpenAPI test that reads it) is exactly what this list registers.
   const router = Router();
   checkPathParams(router);
+  withIdempotency(router, idempotency(manager));
   for (const register of [
     rootRoutes,
     healthRoutes,

@@ -6,6 +6,7 @@ import { HTTP_STATUS_BY_CODE, type StorageErrorCode } from '../contract/errors.j
  */
 export type HttpOnlyCode =
   | 'UNAUTHORIZED'
+  | 'IDEMPOTENCY_IN_PROGRESS'
   | 'ROUTE_NOT_FOUND'
   | 'NOT_ACCEPTABLE'
   | 'UNSUPPORTED_MEDIA_TYPE'
@@ -15,6 +16,7 @@ export type ApiErrorCode = StorageErrorCode | HttpOnlyCode;
 
 const HTTP_ONLY_STATUS: Record<HttpOnlyCode, number> = {
   UNAUTHORIZED: 401,
+  IDEMPOTENCY_IN_PROGRESS: 409,
   ROUTE_NOT_FOUND: 404,
   NOT_ACCEPTABLE: 406,
   UNSUPPORTED_MEDIA_TYPE: 415,

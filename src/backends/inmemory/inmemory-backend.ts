@@ -3,8 +3,10 @@ import { ByteLru } from '../../cache/byte-lru.js';
 import { frameCodecFromConfig } from '../../codec/frame-codec.js';
 import type { FramestoreConfig } from '../../config/load-config.js';
 import { StorageError } from '../../contract/errors.js';
+import type { WithIdempotency } from '../../contract/idempotency.js';
 import { type Logger, silentLogger } from '../../logging/logger.js';
 import { SessionEngine } from '../../session/session-engine.js';
+import { DiskIdempotency } from './inmemory-idempotency.js';
 import { InMemoryLayout } from './inmemory-layout.js';
 import { FileLocks } from './inmemory-lock.js';
 import * as maintenance from './inmemory-maintenance.js';
@@ -34,7 +36,10 @@ function diskFailure(error: unknown): StorageError {
  * immutable files, a small state.json as each session's single commit point, and a byte-bounded LRU of
  * decoded tables in memory. Safe for several processes sharing STORAGE_DIR.
  */
-export class InMemoryBackend extends SessionEngine {
+export class InMemoryBackend extends SessionEngine implements WithIdempotency {
+  /** Idempotency-Key responses (§6), under STORAGE_DIR/idempotency. */
+  readonly idempotency: DiskIdempotency;
+
   private constructor(
     readonly layout: InMemoryLayout,
     sessions: DiskSessionStore,
@@ -45,8 +50,12 @@ export class InMemoryBackend extends SessionEngine {
   ) {
     const logger = opts.logger ?? silentLogger;
     let sweepTimer: NodeJS.Timeout | undefined;
+    const idempotency = new DiskIdempotency(layout.root);
     const services = {
-      cleanupExpired: () => maintenance.cleanupExpired(sessions, uploads, logger),
+      cleanupExpired: async () => {
+        idempotency.sweep();
+        return maintenance.cleanupExpired(sessions, uploads, logger);
+      },
       healthCheck: async () => ({
         backendType: 'inmemory' as const,
         ...(await maintenance.health(sessions, cache.stats())),
@@ -68,6 +77,7 @@ export class InMemoryBackend extends SessionEngine {
       services,
       diskFailure,
     );
+    this.idempotency = idempotency;
     const every = opts.sweepIntervalMs ?? DEFAULT_SWEEP_MS;
     if (every > 0) {
       sweepTimer = setInterval(() => {

@@ -1,5 +1,6 @@
 import { frameCodecFromConfig } from '../../codec/frame-codec.js';
 import type { FramestoreConfig } from '../../config/load-config.js';
+import type { WithIdempotency } from '../../contract/idempotency.js';
 import { type Logger, silentLogger } from '../../logging/logger.js';
 import { SessionEngine } from '../../session/session-engine.js';
 import { FrameCache } from './redis-cache.js';
@@ -14,6 +15,7 @@ import {
 } from './redis-client.js';
 import { RedisContext } from './redis-context.js';
 import { redisHealth } from './redis-health.js';
+import { RedisIdempotency } from './redis-idempotency.js';
 import { RedisKeys } from './redis-keys.js';
 import * as listing from './redis-listing.js';
 import { RedisLocks } from './redis-lock.js';
@@ -53,8 +55,10 @@ async function quit(client: RedisClient): Promise<void> {
  * The storage contract on Redis (standalone, Sentinel or Cluster): the session engine over the Redis store
  * (one load and one generic commit script per session change). Layout: docs/redis-layout.md.
  */
-export class RedisBackend extends SessionEngine {
+export class RedisBackend extends SessionEngine implements WithIdempotency {
   private readonly redis: RedisContext;
+  /** Idempotency-Key responses (§6), one string per key beside the sessions. */
+  readonly idempotency: RedisIdempotency;
 
   private constructor(ctx: RedisContext, ownsClient: boolean, sweepIntervalMs: number) {
     let sweeper: NodeJS.Timeout | undefined;
@@ -83,6 +87,7 @@ export class RedisBackend extends SessionEngine {
       (error) => backendUnavailable('redis call failed', error, ctx.secrets),
     );
     this.redis = ctx;
+    this.idempotency = new RedisIdempotency(ctx);
     if (sweepIntervalMs > 0) {
       sweeper = setInterval(() => {
         this.cleanupExpired().catch(() => undefined);
