@@ -39,6 +39,8 @@ export interface VersionInfo {
   label?: string;
   /** The change that moved this frame into history (`snapshot` for createVersion). */
   operation?: string;
+  /** Who made that change (the `user` of the update or restore; none for createVersion). */
+  user?: string;
   createdAt: string;
   rows: number;
   columns: number;

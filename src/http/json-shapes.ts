@@ -50,6 +50,7 @@ export function versionJson(info: VersionInfo): Record<string, unknown> {
     version: info.version,
     ...(info.label !== undefined ? { label: info.label } : {}),
     ...(info.operation !== undefined ? { operation: info.operation } : {}),
+    ...(info.user !== undefined ? { user: info.user } : {}),
     created_at: info.createdAt,
     rows: info.rows,
     columns: info.columns,

@@ -57,7 +57,16 @@ export const schemas = {
     ['sessions'],
   ),
   Version: object(
-    { version: int, label: str, operation: str, created_at: time, rows: int, columns: int, bytes: int },
+    {
+      version: int,
+      label: str,
+      operation: str,
+      user: str,
+      created_at: time,
+      rows: int,
+      columns: int,
+      bytes: int,
+    },
     ['version', 'created_at', 'rows', 'columns', 'bytes'],
   ),
   FrameDiff: object(

@@ -95,7 +95,7 @@ export async function updateFrame(
       );
     }
     const now = new Date().toISOString();
-    const next = applyUpdate(record, frame, change.operation, ctx.maxVersions, now);
+    const next = applyUpdate(record, frame, change.operation, ctx.maxVersions, now, change.user);
     const { audit, entries } = appendAudit(
       record.audit,
       [
@@ -178,7 +178,7 @@ export function restore(
 ): Promise<SessionInfo> {
   assertVersionNumber(version);
   const transition = (record: SessionRecord, now: string) =>
-    applyRestore(record, version, ctx.maxVersions, now);
+    applyRestore(record, version, ctx.maxVersions, now, opts.user);
   return moveCurrent(ctx, id, 'restore', transition, opts, { version });
 }
 

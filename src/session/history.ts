@@ -13,12 +13,14 @@ function currentAsEntry(
   now: string,
   operation: string | undefined,
   label: string | undefined,
+  user?: string,
 ): StoredVersion {
   const { frameId, rows, columns, bytes } = state.current;
   const info: VersionInfo = {
     version: state.version,
     ...(label !== undefined ? { label } : {}),
     ...(operation !== undefined ? { operation } : {}),
+    ...(user !== undefined ? { user } : {}),
     createdAt: now,
     rows,
     columns,
@@ -45,8 +47,12 @@ export function applyUpdate(
   operation: string,
   maxVersions: number,
   now: string,
+  user?: string,
 ): SessionRecord {
-  const history = capped([...state.history, currentAsEntry(state, now, operation, undefined)], maxVersions);
+  const history = capped(
+    [...state.history, currentAsEntry(state, now, operation, undefined, user)],
+    maxVersions,
+  );
   return { ...state, version: state.version + 1, current: frame, history, redo: [] };
 }
 
@@ -71,7 +77,13 @@ export function applyUndo(state: SessionRecord, maxVersions: number, now: string
   const previous = state.history.at(-1);
   if (previous === undefined)
     throw new StorageError('NOTHING_TO_UNDO', 'there is no earlier version to undo to');
-  const leaving = currentAsEntry(state, now, previous.info.operation, previous.info.label);
+  const leaving = currentAsEntry(
+    state,
+    now,
+    previous.info.operation,
+    previous.info.label,
+    previous.info.user,
+  );
   return {
     ...state,
     version: state.version + 1,
@@ -84,7 +96,7 @@ export function applyUndo(state: SessionRecord, maxVersions: number, now: string
 export function applyRedo(state: SessionRecord, maxVersions: number, now: string): SessionRecord {
   const next = state.redo.at(-1);
   if (next === undefined) throw new StorageError('NOTHING_TO_REDO', 'there is no undone change to redo');
-  const leaving = currentAsEntry(state, now, next.info.operation, next.info.label);
+  const leaving = currentAsEntry(state, now, next.info.operation, next.info.label, next.info.user);
   return {
     ...state,
     version: state.version + 1,
@@ -115,6 +127,7 @@ export function applyRestore(
   version: number,
   maxVersions: number,
   now: string,
+  user?: string,
 ): SessionRecord {
   const target = findVersionFrame(state, version);
   if (target === undefined) throw versionNotFound(version);
@@ -123,7 +136,7 @@ export function applyRestore(
     ...state,
     version: state.version + 1,
     current: target,
-    history: capped([...state.history, currentAsEntry(state, now, 'restore', undefined)], maxVersions),
+    history: capped([...state.history, currentAsEntry(state, now, 'restore', undefined, user)], maxVersions),
     redo: [],
   };
 }

@@ -13,6 +13,7 @@ export const versionInfoSchema = z.object({
   version: z.number().int().positive(),
   label: z.string().optional(),
   operation: z.string().optional(),
+  user: z.string().optional(),
   createdAt: z.string(),
   rows: count,
   columns: count,

@@ -9,6 +9,7 @@ const versionInfoSchema = z.object({
   version: z.number().int().nonnegative(),
   label: z.string().optional(),
   operation: z.string().optional(),
+  user: z.string().optional(),
   createdAt: isoTime,
   rows: z.number().int().nonnegative(),
   columns: z.number().int().nonnegative(),

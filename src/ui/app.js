@@ -409,7 +409,9 @@ async function loadHistory() {
         'li',
         { 'data-testid': 'history-item', 'data-version': v.version },
         el('strong', { text: `v${v.version}` }),
-        el('span', { text: ` ${v.label ? `“${v.label}” · ` : ''}${v.operation ?? ''}` }),
+        el('span', {
+          text: ` ${v.label ? `“${v.label}” · ` : ''}${v.operation ?? ''}${v.user ? ` · ${v.user}` : ''}`,
+        }),
         el('span', { class: 'muted', text: ` · ${v.rows} rows × ${v.columns} cols · ${time(v.created_at)}` }),
         el(
           'span',

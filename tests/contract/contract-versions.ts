@@ -167,4 +167,24 @@ export function versionTests(ctx: ContractContext): void {
     await other.redo(id);
     assertTablesEqual(await capped.getDataFrame(id), t(2));
   });
+
+  test('a history entry names the user of its change; undo and redo carry it; restore records its own', async () => {
+    const { sessionId: id } = await ctx.session(makeSmallTable(2));
+    await ctx.backend.updateDataFrame(id, makeSmallTable(3), { operation: 'trim', user: 'ana' });
+    await ctx.backend.createVersion(id, 'checkpoint');
+    const [edit, snapshot] = await ctx.backend.listVersions(id);
+    expect(edit).toMatchObject({ operation: 'trim', user: 'ana' });
+    expect(snapshot?.user).toBeUndefined();
+    await ctx.backend.undoLastChange(id, { user: 'bo' });
+    await ctx.backend.undoLastChange(id, { user: 'bo' });
+    await ctx.backend.redo(id);
+    const [carried] = await ctx.backend.listVersions(id);
+    expect(carried).toMatchObject({ operation: 'trim', user: 'ana' });
+    await ctx.backend.restoreVersion(id, carried!.version, { user: 'cy' });
+    expect((await ctx.backend.listVersions(id)).at(-1)).toMatchObject({ operation: 'restore', user: 'cy' });
+    const copy = await ctx.backend.exportSession(id);
+    expect(copy.history.map((entry) => entry.info.user)).toEqual(
+      (await ctx.backend.listVersions(id)).map((info) => info.user),
+    );
+  });
 }

@@ -42,6 +42,7 @@ const entryAsVersion = (entry: FrameEntry): StoredVersion => ({
     version: entry.v ?? 0,
     ...(entry.label !== undefined ? { label: entry.label } : {}),
     ...(entry.op !== undefined ? { operation: entry.op } : {}),
+    ...(entry.u !== undefined ? { user: entry.u } : {}),
     createdAt: entry.at ?? '',
     rows: entry.r,
     columns: entry.c,
@@ -59,6 +60,7 @@ const versionAsEntry = (entry: StoredVersion, chunks: ReadonlyMap<string, number
   v: entry.info.version,
   ...(entry.info.operation !== undefined ? { op: entry.info.operation } : {}),
   ...(entry.info.label !== undefined ? { label: entry.info.label } : {}),
+  ...(entry.info.user !== undefined ? { u: entry.info.user } : {}),
   at: entry.info.createdAt,
 });
 

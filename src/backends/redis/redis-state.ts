@@ -9,6 +9,8 @@ export interface FrameEntry {
   b: number;
   v?: number;
   op?: string;
+  /** user of the change (VersionInfo.user) */
+  u?: string;
   label?: string;
   at?: string;
 }

@@ -101,6 +101,7 @@ export const versionOf = (v: VersionInfo) => ({
   version: v.version,
   label: v.label,
   operation: v.operation,
+  user: v.user,
   rows: v.rows,
   columns: v.columns,
 });
@@ -109,6 +110,7 @@ export const entryOf = (e: ModelEntry) => ({
   version: e.version,
   label: e.label,
   operation: e.operation,
+  user: e.user,
   rows: e.frame.rows,
   columns: e.frame.columns.length,
 });

@@ -20,6 +20,7 @@ export interface ModelEntry {
   version: number;
   label?: string;
   operation: string;
+  user?: string;
   frame: ModelFrame;
 }
 
@@ -104,7 +105,9 @@ export class SessionModel {
 
   updateDataFrame(frame: ModelFrame, change: ChangeSpec): Expected<ModelInfo> {
     const before = this.current.rows;
-    this.pushHistory({ version: this.version, operation: change.operation, frame: this.current });
+    this.pushHistory(
+      defined({ version: this.version, operation: change.operation, user: change.user, frame: this.current }),
+    );
     this.redo = [];
     this.current = frame;
     this.version += 1;
