@@ -28,6 +28,8 @@ export interface SessionInfo {
   versionCount: number;
   canUndo: boolean;
   canRedo: boolean;
+  /** The user of the newest audit entry that names one (not empty): who touched the session last. */
+  lastUser?: string;
 }
 
 /**

@@ -26,6 +26,7 @@ export interface SessionJson {
   version_count: number;
   can_undo: boolean;
   can_redo: boolean;
+  last_user?: string;
 }
 
 export function sessionJson(info: SessionInfo): SessionJson {
@@ -42,6 +43,7 @@ export function sessionJson(info: SessionInfo): SessionJson {
     version_count: info.versionCount,
     can_undo: info.canUndo,
     can_redo: info.canRedo,
+    ...(info.lastUser !== undefined ? { last_user: info.lastUser } : {}),
   };
 }
 

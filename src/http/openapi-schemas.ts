@@ -37,6 +37,7 @@ export const schemas = {
       version_count: int,
       can_undo: { type: 'boolean' },
       can_redo: { type: 'boolean' },
+      last_user: { type: 'string', description: 'The user of the newest audit entry that names one.' },
     },
     [
       'session_id',

@@ -53,7 +53,14 @@ export function countAudit(audit: SessionRecord['audit'], entries: AuditEntry[])
   // The row count at upload is the first `upload` entry's, recorded when the log starts with it.
   const initialRows =
     audit.count === 0 && first.operation === 'upload' ? (first.rowsAfter ?? 0) : audit.initialRows;
-  return { count: audit.count + entries.length, lastSeq: last.seq, initialRows };
+  const lastUser =
+    entries.findLast((entry) => entry.user !== undefined && entry.user !== '')?.user ?? audit.lastUser;
+  return {
+    count: audit.count + entries.length,
+    lastSeq: last.seq,
+    initialRows,
+    ...(lastUser !== undefined ? { lastUser } : {}),
+  };
 }
 
 /** A page of the log (oldest first). */

@@ -33,6 +33,7 @@ export function toSessionInfo(record: SessionRecord, expiresAtMs: number): Sessi
     versionCount: record.history.length,
     canUndo: record.history.length > 0,
     canRedo: record.redo.length > 0,
+    ...(record.audit.lastUser !== undefined ? { lastUser: record.audit.lastUser } : {}),
   };
 }
 

@@ -49,7 +49,8 @@ export interface SessionRecord {
   history: StoredVersion[];
   redo: StoredVersion[];
   metadata: Record<string, unknown>;
-  audit: { count: number; lastSeq: number; initialRows: number };
+  /** Counters of the audit log; `lastUser` is the user of its newest entry that names one. */
+  audit: { count: number; lastSeq: number; initialRows: number; lastUser?: string };
   marks: { count: number };
 }
 

@@ -177,6 +177,7 @@ function renderSessions() {
       el('td', { text: bytes(s.bytes) }),
       el('td', { text: String(s.version) }),
       el('td', { text: ttlLeft(s.expires_at) }),
+      el('td', { text: s.last_user ?? '—' }),
       el(
         'td',
         {},
@@ -197,7 +198,7 @@ function renderSessions() {
         'tr',
         {},
         el('td', {
-          colspan: 6,
+          colspan: 7,
           class: 'muted',
           text: needle ? 'No session matches.' : 'No sessions yet: upload a file.',
         }),

@@ -97,4 +97,23 @@ export function auditTests(ctx: ContractContext): void {
       await expectCode(() => ctx.backend.addAuditEntry(sessionId, bad), 'INVALID_INPUT');
     expect(await ctx.backend.getAuditLog(sessionId)).toHaveLength(1);
   });
+
+  test('SessionInfo.lastUser is the user of the newest audit entry that names one', async () => {
+    const { sessionId, lastUser } = await ctx.session(makeSmallTable(2), { user: 'ana' });
+    expect(lastUser).toBe('ana');
+    await ctx.backend.addAuditEntry(sessionId, { operation: 'note' });
+    expect((await ctx.backend.getSession(sessionId)).lastUser).toBe('ana');
+    await ctx.backend.updateDataFrame(sessionId, makeSmallTable(3), { operation: 'edit', user: 'bo' });
+    expect((await ctx.backend.getSession(sessionId)).lastUser).toBe('bo');
+    await ctx.backend.undoLastChange(sessionId, { user: 'cy' });
+    const listed = (await ctx.backend.listSessions({ limit: 1000 })).sessions.find(
+      (s) => s.sessionId === sessionId,
+    );
+    expect(listed?.lastUser).toBe('cy');
+    const { sessionId: anonymous } = await ctx.session(makeSmallTable(1));
+    expect((await ctx.backend.getSession(anonymous)).lastUser).toBeUndefined();
+    const copy = await ctx.backend.exportSession(sessionId);
+    await ctx.backend.deleteSession(sessionId);
+    expect((await ctx.backend.importSession(copy)).lastUser).toBe('cy');
+  });
 }

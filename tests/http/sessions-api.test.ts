@@ -13,6 +13,7 @@ const SESSION_KEYS = [
   'created_at',
   'expires_at',
   'filename',
+  'last_user',
   'rows',
   'session_id',
   'updated_at',

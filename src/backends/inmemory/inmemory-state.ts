@@ -31,6 +31,7 @@ const stateSchema = z.object({
     count,
     lastSeq: count,
     initialRows: count,
+    lastUser: z.string().optional(),
   }),
   marks: z.object({
     file: z
@@ -81,7 +82,12 @@ export function toRecord(state: SessionState): SessionRecord {
     history: state.history.map((entry) => ({ info: { ...entry.info }, frameId: entry.frameId })),
     redo: state.redo.map((entry) => ({ info: { ...entry.info }, frameId: entry.frameId })),
     metadata: state.metadata,
-    audit: { count: state.audit.count, lastSeq: state.audit.lastSeq, initialRows: state.audit.initialRows },
+    audit: {
+      count: state.audit.count,
+      lastSeq: state.audit.lastSeq,
+      initialRows: state.audit.initialRows,
+      ...(state.audit.lastUser !== undefined ? { lastUser: state.audit.lastUser } : {}),
+    },
     marks: { count: state.marks.count },
   };
 }

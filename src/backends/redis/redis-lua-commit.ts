@@ -11,20 +11,21 @@
  */
 export const LUA_LOAD = `
 if redis.call('EXISTS', SK) == 0 then return false end
-local names = { 'v', 'rev', 'ttl', 'seq', 'initrows', 'created', 'updated', 'filename', 'cur', 'hist', 'redo', 'fk' }
+local names = { 'v', 'rev', 'ttl', 'seq', 'initrows', 'created', 'updated', 'filename', 'cur', 'hist', 'redo',
+  'lastuser', 'fk' }
 local raw = redis.call('HMGET', SK, unpack(names))
 local at
 if ARGV[1] == 'slide' then
-  at = refresh({ v = tonumber(raw[1]), ttl = tonumber(raw[3]), seq = tonumber(raw[4] or '0'), fk = raw[12] or '' })
+  at = refresh({ v = tonumber(raw[1]), ttl = tonumber(raw[3]), seq = tonumber(raw[4] or '0'), fk = raw[13] or '' })
 else
   at = now_ms() + math.max(redis.call('PTTL', SK), 0)
 end
 local out = {}
-for i = 1, 11 do out[i] = raw[i] or '' end
-out[12] = redis.call('LLEN', B .. 'audit')
-out[13] = redis.call('HLEN', B .. 'marks')
-out[14] = redis.call('HGETALL', B .. 'meta')
-out[15] = tostring(at)
+for i = 1, 12 do out[i] = raw[i] or '' end
+out[13] = redis.call('LLEN', B .. 'audit')
+out[14] = redis.call('HLEN', B .. 'marks')
+out[15] = redis.call('HGETALL', B .. 'meta')
+out[16] = tostring(at)
 return out
 `;
 

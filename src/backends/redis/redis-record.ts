@@ -21,6 +21,7 @@ export const STATE_FIELDS = [
   'cur',
   'hist',
   'redo',
+  'lastuser',
 ] as const;
 
 /** A loaded record with what the store needs to commit on top of it. */
@@ -94,6 +95,7 @@ export function recordFromReply(id: string, reply: unknown): RedisLoaded | undef
         count: Number(replyText(parts[base])),
         lastSeq: Number(field('seq') || '0'),
         initialRows: Number(field('initrows') || '0'),
+        ...(field('lastuser') !== '' ? { lastUser: field('lastuser') } : {}),
       },
       marks: { count: Number(replyText(parts[base + 1])) },
     };
@@ -137,6 +139,7 @@ export function stateFields(
     hist: JSON.stringify(hist),
     redo: JSON.stringify(redo),
     fk: [...frames].map(([frameId, n]) => `${frameId}:${n}`).join(','),
+    lastuser: record.audit.lastUser ?? '',
   };
 }
 

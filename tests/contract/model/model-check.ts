@@ -94,6 +94,7 @@ export const infoOf = (s: SessionInfo): ModelInfo => ({
   canRedo: s.canRedo,
   rows: s.rows,
   columns: s.columns,
+  lastUser: s.lastUser,
 });
 
 /** The projection of a VersionInfo the model predicts (createdAt and bytes are not modelled). */

@@ -48,6 +48,7 @@ export interface ModelInfo {
   canRedo: boolean;
   rows: number;
   columns: number;
+  lastUser?: string;
 }
 
 /** What a call should give: a value, or a StorageError code. */
@@ -100,6 +101,7 @@ export class SessionModel {
       canRedo: this.redo.length > 0,
       rows: this.current.rows,
       columns: this.current.columns.length,
+      lastUser: this.audit.findLast((entry) => entry.user !== undefined && entry.user !== '')?.user,
     };
   }
 
