@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Table, tableFromIPC } from 'apache-arrow';
 import { Piscina } from 'piscina';
-import { StorageError } from '../contract/errors.js';
+import { invalidInput, StorageError } from '../contract/errors.js';
 import type { BodyKind, ParseBodyOptions } from './parse-body.js';
 import type { ParseReply, ParseTask } from './parse-worker.js';
 
@@ -45,13 +45,26 @@ function workerEntry(): { filename: string; execArgv: string[] } {
   return { filename: js.replace(/\.js$/, '.ts'), execArgv: ['--import', join(tsx, 'dist', 'loader.mjs')] };
 }
 
-/** Decodes a worker's reply; the IPC was written by our own worker, so it is read without validation. */
+/**
+ * Decodes a worker's reply. The IPC was written by our own worker, so it is read without validation; but its
+ * table came from the body, and a body can decode to a table whose buffers disagree with its lengths, which
+ * apache-arrow writes into a stream it cannot read back: that is the body's fault (INVALID_INPUT).
+ */
 function unpack(reply: ParseReply): [string, Table][] {
   if (!reply.ok) {
     if (reply.code === 'INTERNAL') throw new Error(`parsing the body failed: ${reply.message}`);
     throw new StorageError(reply.code as StorageError['code'], reply.message);
   }
-  return reply.tables.map(([name, ipc]) => [name, tableFromIPC(ipc)]);
+  return reply.tables.map(([name, ipc]) => {
+    try {
+      return [name, tableFromIPC(ipc)];
+    } catch (error) {
+      throw invalidInput(
+        'the body decodes to an inconsistent table (buffers shorter than its lengths)',
+        error,
+      );
+    }
+  });
 }
 
 /**
