@@ -13,13 +13,7 @@ import {
 } from './inmemory-files.js';
 import type { InMemoryLayout } from './inmemory-layout.js';
 import { assertFenced, type LockContext } from './inmemory-lock.js';
-import {
-  fromRecord,
-  referencedBlobs,
-  type SessionState,
-  serializeState,
-  toRecord,
-} from './inmemory-state.js';
+import { fromRecord, referencedBlobs, type SessionState, serializeState } from './inmemory-state.js';
 
 /** A fresh id for a side file or revision (never reused). */
 export const newFileId = (): string => randomBytes(12).toString('base64url');
@@ -35,8 +29,8 @@ export interface DiskCommit {
   fresh: boolean;
   change: SessionChange;
   currentRev: () => string;
-  /** Called once the new state.json is in place, for the cache. */
-  onCommitted: (next: SessionState) => void;
+  /** Called once the new state.json is in place, with the frames the commit deleted (for the cache). */
+  onCommitted: (next: SessionState, dropped: string[]) => void;
 }
 
 /**
@@ -73,8 +67,8 @@ export async function commitToDisk(layout: InMemoryLayout, commit: DiskCommit): 
     commitFileSync(layout.statePath(id), serializeState(next));
     commit.lock.rev = next.rev;
     touchSync(layout.touchPath(id), change.touchAtMs ?? Date.parse(next.updatedAt), true);
-    if (previous !== undefined) collect(layout, id, previous, next);
-    commit.onCommitted(next);
+    const dropped = previous === undefined ? [] : collect(layout, id, previous, next);
+    commit.onCommitted(next, dropped);
     return next;
   } catch (error) {
     // A commit whose state.json did land keeps its files (they are live now).
@@ -124,12 +118,12 @@ function writeMarksFile(
 }
 
 /** Deletes what fell out of the state (frames off the history, replaced audit/marks files). */
-function collect(layout: InMemoryLayout, id: string, previous: SessionState, next: SessionState): void {
-  for (const frameId of droppedFrames(toRecord(previous), toRecord(next))) {
-    removeFileQuietSync(layout.framePath(id, frameId));
-  }
+function collect(layout: InMemoryLayout, id: string, previous: SessionState, next: SessionState): string[] {
+  const dropped = droppedFrames(previous, next);
+  for (const frameId of dropped) removeFileQuietSync(layout.framePath(id, frameId));
   const blobs = referencedBlobs(next);
   for (const name of referencedBlobs(previous)) {
     if (!blobs.has(name)) removeFileQuietSync(layout.blobPath(id, name));
   }
+  return dropped;
 }

@@ -101,14 +101,17 @@ export function fromRecord(
 ): SessionState {
   return {
     format: 1,
-    ...toRecord({
-      ...record,
-      format: 1,
-      rev,
-      audit: { ...record.audit, ...audit },
-      marks: { file: marksFile, count: record.marks.count },
-    }),
+    sessionId: record.sessionId,
+    ...(record.filename !== undefined ? { filename: record.filename } : {}),
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    ttlSeconds: record.ttlSeconds,
+    version: record.version,
     rev,
+    current: record.current,
+    history: record.history,
+    redo: record.redo,
+    metadata: record.metadata,
     audit: { ...record.audit, ...audit },
     marks: { file: marksFile, count: record.marks.count },
   };

@@ -11,13 +11,12 @@ import type {
   MarkedCell,
 } from '../../contract/storage-backend.js';
 import type { Logger } from '../../logging/logger.js';
-import {
-  type ChangeStep,
-  droppedFrames,
-  type LoadedSession,
-  type SessionChange,
-  type SessionRecord,
-  type SessionStore,
+import type {
+  ChangeStep,
+  LoadedSession,
+  SessionChange,
+  SessionRecord,
+  SessionStore,
 } from '../../session/store.js';
 import { commitToDisk } from './inmemory-commit.js';
 import {
@@ -174,15 +173,14 @@ export class DiskSessionStore implements SessionStore {
     change: SessionChange,
   ): Promise<LoadedSession> {
     const currentRev = () => this.currentRev(id);
-    const onCommitted = () => {
+    const onCommitted = (_next: SessionState, dropped: string[]) => {
       for (const frame of change.frames ?? [])
         if (frame.source.kind === 'bytes' && frame.source.table)
           this.remember(id, frame.frameId, frame.source.table);
+      for (const frameId of dropped) this.settings.cache.delete(`${id}/${frameId}`);
     };
     const disk = { lock, id, previous, expectedRev, fresh, change, currentRev, onCommitted };
     const next = await commitToDisk(this.layout, disk);
-    const dropped = previous === undefined ? [] : droppedFrames(toRecord(previous), toRecord(next));
-    for (const frameId of dropped) this.settings.cache.delete(`${id}/${frameId}`);
     return this.track(next, (change.touchAtMs ?? Date.parse(next.updatedAt)) + next.ttlSeconds * 1000);
   }
 
