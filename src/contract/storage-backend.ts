@@ -1,7 +1,23 @@
 import type { Table } from 'apache-arrow';
 import type { FrameDiff, ReadOptions, VersionRef } from './frame-reads.js';
+import type { HealthReport, StorageStats } from './health-types.js';
+import type { ImportOptions, SessionSnapshot, TempUploadSnapshot } from './snapshot-types.js';
 
 export type { FrameDiff, ReadOptions, VersionRef } from './frame-reads.js';
+export type {
+  HealthCheckResult,
+  HealthReport,
+  HealthStatus,
+  RedisInfo,
+  RedisNodeInfo,
+  StorageStats,
+} from './health-types.js';
+export type {
+  ImportOptions,
+  SessionSnapshot,
+  SnapshotVersion,
+  TempUploadSnapshot,
+} from './snapshot-types.js';
 
 /** The storage contract (§2): domain types and the StorageBackend interface. Timestamps are ISO-8601 strings. */
 
@@ -151,103 +167,6 @@ export interface LockOptions {
   retryCount?: number;
   /** Base delay of the exponential backoff (jittered). */
   retryDelayMs?: number;
-}
-
-export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
-
-export interface HealthCheckResult {
-  status: HealthStatus;
-  latency_ms?: number;
-  message?: string;
-}
-
-/** One Redis server behind the backend, as `/health/storage` lists it (§6 `redis_info.nodes`). */
-export interface RedisNodeInfo {
-  /** `host:port` as the topology announces it (never credentials). */
-  address: string;
-  role: 'master' | 'replica';
-  /** `down`: no INFO answer within the per-node timeout (about 1 s). */
-  status: 'ok' | 'down';
-  used_memory_bytes?: number;
-  /** Seconds since the replica's last acknowledgement to its master (`lag=` of the master's INFO) × 1000. */
-  replication_lag_ms?: number;
-}
-
-export interface RedisInfo {
-  connected: boolean;
-  mode: 'standalone' | 'sentinel' | 'cluster';
-  version: string;
-  used_memory_bytes: number;
-  maxmemory_policy: string;
-  persistence: string;
-  latency_ms: number;
-  /** Every node: the one of a standalone Redis, master and replicas under Sentinel, all Cluster nodes. */
-  nodes?: RedisNodeInfo[];
-}
-
-export interface HealthReport {
-  status: HealthStatus;
-  backendType: BackendType;
-  latencyMs: number;
-  checks: Record<string, HealthCheckResult>;
-  activeSessions: number;
-  redisInfo?: RedisInfo;
-}
-
-export interface StorageStats {
-  backendType: BackendType;
-  sessions: number;
-  tempUploads: number;
-  bytesStored: number;
-  cache?: { hits: number; misses: number; entries: number; bytes: number; maxBytes: number };
-  [extra: string]: unknown;
-}
-
-/** One history or redo entry of a snapshot: its public info and the frame it points at. */
-export interface SnapshotVersion {
-  info: VersionInfo;
-  frameId: string;
-}
-
-/**
- * A whole session, frames as stored bytes (§7 header + payload, any codec), for moving a session
- * between backends or into a bundle file without re-encoding. Frame ids are opaque
- * ([A-Za-z0-9_-]{1,64}) and only meaningful inside one snapshot.
- */
-export interface SessionSnapshot {
-  formatVersion: 1;
-  sessionId: string;
-  filename?: string;
-  createdAt: string;
-  updatedAt: string;
-  expiresAt: string;
-  /** The sliding TTL the session was created with. */
-  ttlSeconds: number;
-  version: number;
-  currentFrameId: string;
-  /** Oldest first; the last entry is what undo restores. */
-  history: SnapshotVersion[];
-  /** The last entry is what redo restores. */
-  redo: SnapshotVersion[];
-  metadata: Record<string, unknown>;
-  audit: AuditEntry[];
-  marks: MarkedCell[];
-  frames: Record<string, Uint8Array>;
-}
-
-export interface TempUploadSnapshot {
-  formatVersion: 1;
-  uploadId: string;
-  filename?: string;
-  createdAt: string;
-  expiresAt: string;
-  ttlSeconds: number;
-  sheets: { info: SheetInfo; frame: Uint8Array }[];
-}
-
-export interface ImportOptions {
-  /** Replace an existing session/upload with the same id (default: refuse with STALE_WRITE). */
-  overwrite?: boolean;
 }
 
 export interface ListTempUploadsResult {

@@ -1,0 +1,50 @@
+import type { AuditEntry, MarkedCell, SheetInfo, VersionInfo } from './storage-backend.js';
+
+/** Whole-session and temp-upload copies (§8), frames as stored bytes. */
+
+/** One history or redo entry of a snapshot: its public info and the frame it points at. */
+export interface SnapshotVersion {
+  info: VersionInfo;
+  frameId: string;
+}
+
+/**
+ * A whole session, frames as stored bytes (§7 header + payload, any codec), for moving a session
+ * between backends or into a bundle file without re-encoding. Frame ids are opaque
+ * ([A-Za-z0-9_-]{1,64}) and only meaningful inside one snapshot.
+ */
+export interface SessionSnapshot {
+  formatVersion: 1;
+  sessionId: string;
+  filename?: string;
+  createdAt: string;
+  updatedAt: string;
+  expiresAt: string;
+  /** The sliding TTL the session was created with. */
+  ttlSeconds: number;
+  version: number;
+  currentFrameId: string;
+  /** Oldest first; the last entry is what undo restores. */
+  history: SnapshotVersion[];
+  /** The last entry is what redo restores. */
+  redo: SnapshotVersion[];
+  metadata: Record<string, unknown>;
+  audit: AuditEntry[];
+  marks: MarkedCell[];
+  frames: Record<string, Uint8Array>;
+}
+
+export interface TempUploadSnapshot {
+  formatVersion: 1;
+  uploadId: string;
+  filename?: string;
+  createdAt: string;
+  expiresAt: string;
+  ttlSeconds: number;
+  sheets: { info: SheetInfo; frame: Uint8Array }[];
+}
+
+export interface ImportOptions {
+  /** Replace an existing session/upload with the same id (default: refuse with STALE_WRITE). */
+  overwrite?: boolean;
+}
