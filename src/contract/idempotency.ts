@@ -35,6 +35,12 @@ export interface IdempotencyStore {
   release(key: string, token: string): Promise<void>;
 }
 
+/** What a key already taken says: still running, or done with its response. */
+export const existingClaim = (entry: { fingerprint: string; response?: StoredResponse }): IdempotencyClaim =>
+  entry.response === undefined
+    ? { state: 'pending', fingerprint: entry.fingerprint }
+    : { state: 'done', fingerprint: entry.fingerprint, response: entry.response };
+
 /** A backend that keeps idempotency keys. */
 export interface WithIdempotency {
   readonly idempotency: IdempotencyStore;

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { IdempotencyClaim, IdempotencyStore, StoredResponse } from '../../contract/idempotency.js';
+import {
+  existingClaim,
+  type IdempotencyClaim,
+  type IdempotencyStore,
+  type StoredResponse,
+} from '../../contract/idempotency.js';
 import { commitFileSync, readSmallSync, removeFileQuietSync } from './inmemory-files.js';
 
 interface Entry {
@@ -52,9 +57,7 @@ export class DiskIdempotency implements IdempotencyStore {
         removeFileQuietSync(this.file(key));
         continue;
       }
-      return entry.response === undefined
-        ? { state: 'pending', fingerprint: entry.fingerprint }
-        : { state: 'done', fingerprint: entry.fingerprint, response: entry.response };
+      return existingClaim(entry);
     }
     return { state: 'pending', fingerprint };
   }

@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { IdempotencyClaim, IdempotencyStore, StoredResponse } from '../../contract/idempotency.js';
+import {
+  existingClaim,
+  type IdempotencyClaim,
+  type IdempotencyStore,
+  type StoredResponse,
+} from '../../contract/idempotency.js';
 import type { RedisContext } from './redis-context.js';
 
 /** Sets the value only while the key still holds our pending claim (compare-and-set). */
@@ -30,10 +35,7 @@ export class RedisIdempotency implements IdempotencyStore {
       if (set === 'OK') return { state: 'claimed', token };
       const raw = await this.ctx.command('idempotency read', () => this.ctx.client.get(this.key(key)));
       if (raw === null) continue; // expired in between: claim again
-      const value = JSON.parse(raw) as { fingerprint: string; response?: StoredResponse };
-      return value.response === undefined
-        ? { state: 'pending', fingerprint: value.fingerprint }
-        : { state: 'done', fingerprint: value.fingerprint, response: value.response };
+      return existingClaim(JSON.parse(raw) as { fingerprint: string; response?: StoredResponse });
     }
     return { state: 'pending', fingerprint };
   }
