@@ -1,6 +1,6 @@
 import { type Table, tableToIPC } from 'apache-arrow';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { isStorageError } from '../contract/errors.js';
+import { invalidInput, isStorageError } from '../contract/errors.js';
 import { type BodyKind, type ParseBodyOptions, parseTableBody, parseWorkbookBody } from './parse-body.js';
 
 /** One parse task, as the pool sends it. `kind: 'workbook'` returns every sheet. */
@@ -18,7 +18,19 @@ export type ParseReply =
   | { ok: true; tables: [name: string, ipc: Uint8Array][] }
   | { ok: false; code: string; message: string };
 
-const encode = (name: string, table: Table): [string, Uint8Array] => [name, tableToIPC(table, 'stream')];
+/**
+ * The parsed table as an IPC stream for the main thread. A body can decode to a table whose lengths its
+ * buffers do not back; apache-arrow then cannot write it: that is the body's fault, not the service's.
+ */
+function encode(name: string, table: Table): [string, Uint8Array] {
+  try {
+    return [name, tableToIPC(table, 'stream')];
+  } catch (error) {
+    throw invalidInput(
+      `the body decodes to an inconsistent table (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+}
 
 /** A reader failure as plain data: StorageErrors keep their code; V8 limits hit by a body are its fault. */
 export function failure(error: unknown): ParseReply {
