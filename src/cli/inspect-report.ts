@@ -1,6 +1,7 @@
 import { decodeFrame, verifyFrame } from '../codec/frame-codec.js';
 import { isStorageError } from '../contract/errors.js';
 import type { SessionSnapshot, SnapshotVersion } from '../contract/storage-backend.js';
+import { blobsOf, type FrameManifest } from '../session/chunks/manifest.js';
 
 /** One stored frame as inspect shows it. */
 export interface FrameReport {
@@ -11,6 +12,10 @@ export interface FrameReport {
   uncompressedBytes?: number;
   /** `ok`, or why the frame failed verification (CORRUPT_DATA). */
   integrity: string;
+  /** A chunked frame (docs/chunks.md): its chunk count, and how many of them (and their bytes) other frames of the session share. */
+  chunks?: number;
+  sharedChunks?: number;
+  sharedBytes?: number;
 }
 
 export interface VersionReport extends FrameReport {
@@ -40,7 +45,49 @@ export interface SessionReport {
   totalFrameBytes: number;
 }
 
-function frameReport(snapshot: SessionSnapshot, frameId: string): FrameReport {
+interface FrameOfSnapshot {
+  frameId: string;
+  manifest?: FrameManifest;
+}
+
+/** How many frames of the snapshot name each blob. */
+function blobUse(snapshot: SessionSnapshot): Map<string, number> {
+  const use = new Map<string, number>();
+  for (const frame of framesOf(snapshot))
+    for (const blob of new Set(blobsOf(frame))) use.set(blob, (use.get(blob) ?? 0) + 1);
+  return use;
+}
+
+const framesOf = (snapshot: SessionSnapshot): FrameOfSnapshot[] => [
+  {
+    frameId: snapshot.currentFrameId,
+    ...(snapshot.currentManifest !== undefined ? { manifest: snapshot.currentManifest } : {}),
+  },
+  ...snapshot.history,
+  ...snapshot.redo,
+];
+
+function frameReport(snapshot: SessionSnapshot, frame: FrameOfSnapshot): FrameReport {
+  if (frame.manifest === undefined) return blobReport(snapshot, frame.frameId);
+  const use = blobUse(snapshot);
+  const blobs = [...new Set(blobsOf(frame))];
+  const parts = blobs.map((blob) => blobReport(snapshot, blob));
+  const bad = parts.find((part) => part.integrity !== 'ok');
+  const shared = blobs.filter((blob) => (use.get(blob) ?? 0) > 1);
+  return {
+    frameId: frame.frameId,
+    bytes: parts.reduce((sum, part) => sum + part.bytes, 0),
+    ...(parts[0]?.codec !== undefined ? { codec: parts[0].codec } : {}),
+    ...(parts[0]?.serialization !== undefined ? { serialization: parts[0].serialization } : {}),
+    uncompressedBytes: parts.reduce((sum, part) => sum + (part.uncompressedBytes ?? 0), 0),
+    integrity: bad === undefined ? 'ok' : `chunk ${bad.frameId}: ${bad.integrity}`,
+    chunks: blobs.length,
+    sharedChunks: shared.length,
+    sharedBytes: shared.reduce((sum, blob) => sum + (snapshot.frames[blob]?.byteLength ?? 0), 0),
+  };
+}
+
+function blobReport(snapshot: SessionSnapshot, frameId: string): FrameReport {
   const bytes = snapshot.frames[frameId];
   if (bytes === undefined) return { frameId, bytes: 0, integrity: 'missing from the snapshot' };
   try {
@@ -60,7 +107,7 @@ function frameReport(snapshot: SessionSnapshot, frameId: string): FrameReport {
 }
 
 const versionReport = (snapshot: SessionSnapshot, entry: SnapshotVersion): VersionReport => ({
-  ...frameReport(snapshot, entry.frameId),
+  ...frameReport(snapshot, entry),
   version: entry.info.version,
   ...(entry.info.label !== undefined ? { label: entry.info.label } : {}),
   ...(entry.info.operation !== undefined ? { operation: entry.info.operation } : {}),
@@ -75,9 +122,13 @@ export function buildSessionReport(
   maxFrameBytes: number,
   now = Date.now(),
 ): SessionReport {
-  const current: SessionReport['current'] = frameReport(snapshot, snapshot.currentFrameId);
+  const [currentFrame] = framesOf(snapshot) as [FrameOfSnapshot];
+  const current: SessionReport['current'] = frameReport(snapshot, currentFrame);
   const currentBytes = snapshot.frames[snapshot.currentFrameId];
-  if (current.integrity === 'ok' && currentBytes !== undefined) {
+  if (currentFrame.manifest !== undefined) {
+    current.rows = currentFrame.manifest.rows;
+    current.columns = currentFrame.manifest.columns.length;
+  } else if (current.integrity === 'ok' && currentBytes !== undefined) {
     try {
       const table = decodeFrame(currentBytes, { maxFrameBytes });
       current.rows = table.numRows;

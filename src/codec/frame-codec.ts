@@ -20,7 +20,7 @@ export interface FrameCodecOptions {
 const asBuffer = (bytes: Uint8Array): Buffer =>
   Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
-const tooLarge = (what: string, bytes: number, max: number): StorageError =>
+export const tooLarge = (what: string, bytes: number, max: number): StorageError =>
   new StorageError('PAYLOAD_TOO_LARGE', `${what} is ${bytes} bytes, the limit is ${max} bytes`, {
     details: { bytes, maxBytes: max },
   });

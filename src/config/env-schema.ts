@@ -114,6 +114,7 @@ export const envSchema = z.object({
   MAX_DATAFRAME_SIZE_MB: z.coerce.number().positive().max(4096).default(500),
   MAX_VERSIONS: int(1, 1000).default(5),
   MAX_COLUMNS: int(1, 1_000_000).default(10_000),
+  FRAME_CHUNK_ROWS: int(1024, 1_048_576).default(32_768),
   STORAGE_DIR: z.string().trim().min(1).default('./data'),
   MEMORY_CACHE_MAX_MB: z.coerce.number().min(0).default(512),
   LOCK_TTL_MS: int(100).default(10_000),

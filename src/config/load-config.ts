@@ -46,6 +46,8 @@ export interface FramestoreConfig {
   maxVersions: number;
   /** MAX_COLUMNS: columns any input may have, checked before its body is parsed. */
   maxColumns: number;
+  /** FRAME_CHUNK_ROWS: rows per column chunk of a stored frame (docs/chunks.md). */
+  frameChunkRows: number;
   storageDir: string;
   memoryCacheMaxBytes: number;
   lockTtlMs: number;
@@ -119,6 +121,7 @@ function toConfig(env: ParsedEnv): FramestoreConfig {
     maxFrameBytes: Math.floor(env.MAX_DATAFRAME_SIZE_MB * MB),
     maxVersions: env.MAX_VERSIONS,
     maxColumns: env.MAX_COLUMNS,
+    frameChunkRows: env.FRAME_CHUNK_ROWS,
     storageDir: env.STORAGE_DIR,
     memoryCacheMaxBytes: Math.floor(env.MEMORY_CACHE_MAX_MB * MB),
     lockTtlMs: env.LOCK_TTL_MS,

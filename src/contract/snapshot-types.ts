@@ -1,3 +1,4 @@
+import type { FrameManifest } from '../session/chunks/manifest.js';
 import type { AuditEntry, MarkedCell, SheetInfo, VersionInfo } from './storage-backend.js';
 
 /** Whole-session and temp-upload copies (§8), frames as stored bytes. */
@@ -6,6 +7,8 @@ import type { AuditEntry, MarkedCell, SheetInfo, VersionInfo } from './storage-b
 export interface SnapshotVersion {
   info: VersionInfo;
   frameId: string;
+  /** A chunked frame: its chunks are in `frames` under their own ids (docs/chunks.md). */
+  manifest?: FrameManifest;
 }
 
 /**
@@ -24,6 +27,8 @@ export interface SessionSnapshot {
   ttlSeconds: number;
   version: number;
   currentFrameId: string;
+  /** The current frame's manifest when it is chunked (then `currentFrameId` names no blob). */
+  currentManifest?: FrameManifest;
   /** Oldest first; the last entry is what undo restores. */
   history: SnapshotVersion[];
   /** The last entry is what redo restores. */
@@ -31,6 +36,7 @@ export interface SessionSnapshot {
   metadata: Record<string, unknown>;
   audit: AuditEntry[];
   marks: MarkedCell[];
+  /** Stored bytes by blob id: whole frames, and the chunks of chunked frames (each once). */
   frames: Record<string, Uint8Array>;
 }
 

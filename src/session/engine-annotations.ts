@@ -68,8 +68,11 @@ export async function markBatch(ctx: EngineContext, id: string, marks: Mark[]): 
   assertMarks(marks);
   await ctx.store.update(id, async ({ record }) => {
     assertMarks(marks, record.current.rows);
-    const table = await readLiveFrame(ctx, id, () => record.current.frameId, false);
-    assertColumnsExist(marks, new Set(table.schema.fields.map((field) => field.name)));
+    // A chunked frame's manifest names its columns: nothing to decode.
+    const names =
+      record.current.manifest?.columns.map((column) => column.name) ??
+      (await readLiveFrame(ctx, id, () => record.current, false)).schema.fields.map((field) => field.name);
+    assertColumnsExist(marks, new Set(names));
     if (marks.length === 0) return { result: undefined };
     const next = upsertMarks(await ctx.store.readMarks(id, record), marks, new Date().toISOString());
     return {

@@ -2,9 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { Table } from 'apache-arrow';
 import type { FrameCodec } from '../codec/frame-codec.js';
 import { corruptData, StorageError, sessionNotFound } from '../contract/errors.js';
+import type { ReadOptions } from '../contract/frame-reads.js';
 import type { SessionInfo } from '../contract/storage-backend.js';
-import type { LoadedSession, SessionRecord, SessionStore, UploadStore } from './store.js';
-import { referencedFrames } from './store.js';
+import type { ChunkContext } from './chunks/chunk-context.js';
+import { readChunkedFrame } from './chunks/chunk-reader.js';
+import { sliceTable } from './read-options.js';
+import type { FrameRef, LoadedSession, SessionRecord, SessionStore, UploadStore } from './store.js';
 
 /** What every engine operation works with: the stores and the settings that shape the semantics. */
 export interface EngineContext {
@@ -12,6 +15,7 @@ export interface EngineContext {
   uploads: UploadStore;
   codec: FrameCodec;
   maxVersions: number;
+  chunks: ChunkContext;
   sessionTtlSeconds: number;
 }
 
@@ -47,25 +51,44 @@ export async function open(ctx: EngineContext, id: string, slide = true): Promis
   return loaded;
 }
 
+/** Does the record still name this frame (as current, a version or a redo entry)? */
+const namesFrame = (record: SessionRecord, frameId: string): boolean =>
+  [record.current, ...record.history, ...record.redo].some((frame) => frame.frameId === frameId);
+
+/** One frame of a session, whole or the part `opts` asks for; undefined when a blob of it is gone. */
+async function readFrameRef(
+  ctx: EngineContext,
+  id: string,
+  frame: FrameRef,
+  opts: ReadOptions | undefined,
+): Promise<Table | undefined> {
+  if (frame.manifest !== undefined) {
+    return readChunkedFrame(ctx.store, ctx.chunks, id, { rows: frame.rows, manifest: frame.manifest }, opts);
+  }
+  const whole = await ctx.store.readFrame(id, frame.frameId);
+  return whole === undefined || opts === undefined ? whole : sliceTable(whole, opts);
+}
+
 /**
  * Reads a frame of the record the caller saw. A writer may have dropped that frame meanwhile (it fell off the
- * history), so on a missing frame the record is read again and `pick` applied again; a frame missing while
- * the record still names it is corruption.
+ * history), so on a missing blob the record is read again and `pick` applied again; a blob missing while
+ * the record still names its frame is corruption.
  */
 export async function readLiveFrame(
   ctx: EngineContext,
   id: string,
-  pick: (record: SessionRecord) => string,
+  pick: (record: SessionRecord) => FrameRef,
   slide = true,
+  opts?: ReadOptions,
 ): Promise<Table> {
   let loaded = await open(ctx, id, slide);
   for (let attempt = 0; attempt < 5; attempt += 1) {
-    const frameId = pick(loaded.record);
-    const table = await ctx.store.readFrame(id, frameId);
+    const frame = pick(loaded.record);
+    const table = await readFrameRef(ctx, id, frame, opts);
     if (table !== undefined) return table;
     loaded = await open(ctx, id, false);
-    if (referencedFrames(loaded.record).has(frameId) && pick(loaded.record) === frameId) {
-      throw corruptData(`session ${id}: frame ${frameId} is missing`);
+    if (namesFrame(loaded.record, frame.frameId) && pick(loaded.record).frameId === frame.frameId) {
+      throw corruptData(`session ${id}: frame ${frame.frameId} is missing`);
     }
   }
   throw new StorageError('BACKEND_UNAVAILABLE', `session ${id} kept changing while being read`);

@@ -8,19 +8,18 @@ import type {
   VersionInfo,
 } from '../contract/storage-backend.js';
 import { appendAudit, mergeMetadata } from './annotations.js';
+import { type PreparedFrame, prepareFrame } from './chunks/chunk-writer.js';
 import { type EngineContext, infoOf, newFrameId, open } from './engine-context.js';
 import { applyCreateVersion, applyRedo, applyRestore, applyUndo, applyUpdate } from './history.js';
-import type { FrameSource, SessionRecord } from './store.js';
+import type { FrameRef, FrameSource, SessionRecord } from './store.js';
 import { assertActorOptions, assertVersionNumber, normalizeLabel } from './validate.js';
 
 /** Sessions and their frames: create, update, versions, undo/redo/restore (docs/semantics.md). */
 
-export interface InitialFrame {
-  source: FrameSource;
-  rows: number;
-  columns: number;
-  bytes: number;
-}
+/** The first frame of a new session: a prepared (chunked) table, or a temp upload's sheet linked as is. */
+export type InitialFrame =
+  | { kind: 'table'; frame: PreparedFrame }
+  | { kind: 'sheet'; source: FrameSource & { kind: 'sheet' }; rows: number; columns: number; bytes: number };
 
 /** A new session from one frame; its first audit entry is `upload` (with `details` when given). */
 export async function createFromFrame(
@@ -30,7 +29,11 @@ export async function createFromFrame(
   uploadDetails: Record<string, unknown> = {},
 ): Promise<SessionInfo> {
   const now = new Date().toISOString();
-  const frameId = newFrameId();
+  const prepared = frame.kind === 'table' ? frame.frame.commitOn(undefined) : undefined;
+  const current: FrameRef =
+    frame.kind === 'table'
+      ? (prepared?.ref as FrameRef)
+      : { frameId: newFrameId(), rows: frame.rows, columns: frame.columns, bytes: frame.bytes };
   const empty: SessionRecord['audit'] = { count: 0, lastSeq: 0, initialRows: 0 };
   const details = { ...(opts.filename !== undefined ? { filename: opts.filename } : {}), ...uploadDetails };
   const { audit, entries } = appendAudit(
@@ -38,7 +41,7 @@ export async function createFromFrame(
     [
       {
         operation: 'upload',
-        rowsAfter: frame.rows,
+        rowsAfter: current.rows,
         ...(Object.keys(details).length > 0 ? { details } : {}),
         ...(opts.user !== undefined ? { user: opts.user } : {}),
       },
@@ -46,20 +49,22 @@ export async function createFromFrame(
     now,
   );
   const record: SessionRecord = {
-    sessionId: ctx.store.newSessionId(frame.source.kind === 'sheet' ? frame.source.uploadId : undefined),
+    sessionId: ctx.store.newSessionId(frame.kind === 'sheet' ? frame.source.uploadId : undefined),
     ...(opts.filename !== undefined ? { filename: opts.filename } : {}),
     createdAt: now,
     updatedAt: now,
     ttlSeconds: opts.ttlSeconds ?? ctx.sessionTtlSeconds,
     version: 1,
-    current: { frameId, rows: frame.rows, columns: frame.columns, bytes: frame.bytes },
+    current,
     history: [],
     redo: [],
     metadata: mergeMetadata({}, opts.metadata ?? {}),
     audit,
     marks: { count: 0 },
   };
-  const change = { record, frames: [{ frameId, source: frame.source }], audit: entries, marks: [] };
+  const frames =
+    frame.kind === 'table' ? (prepared?.frames ?? []) : [{ frameId: current.frameId, source: frame.source }];
+  const change = { record, frames, audit: entries, marks: [] };
   return infoOf(await ctx.store.create(change, { overwrite: false }));
 }
 
@@ -68,13 +73,7 @@ export function createSession(
   table: Table,
   opts: CreateSessionOptions,
 ): Promise<SessionInfo> {
-  const bytes = ctx.codec.encode(table);
-  const source: FrameSource = { kind: 'bytes', bytes, table };
-  return createFromFrame(
-    ctx,
-    { source, rows: table.numRows, columns: table.numCols, bytes: bytes.byteLength },
-    opts,
-  );
+  return createFromFrame(ctx, { kind: 'table', frame: prepareFrame(ctx.chunks, table) }, opts);
 }
 
 /** The new frame becomes current, the old one a version, redo is cleared, one audit entry is appended. */
@@ -84,9 +83,7 @@ export async function updateFrame(
   table: Table,
   change: ChangeInput,
 ): Promise<SessionInfo> {
-  const bytes = ctx.codec.encode(table);
-  const frameId = newFrameId();
-  const frame = { frameId, rows: table.numRows, columns: table.numCols, bytes: bytes.byteLength };
+  const prepared = prepareFrame(ctx.chunks, table);
   const { loaded } = await ctx.store.update(id, ({ record }) => {
     if (change.expectedVersion !== undefined && change.expectedVersion !== record.version) {
       throw new StorageError(
@@ -95,6 +92,7 @@ export async function updateFrame(
       );
     }
     const now = new Date().toISOString();
+    const { ref: frame, frames } = prepared.commitOn(record);
     const next = applyUpdate(record, frame, change.operation, ctx.maxVersions, now, change.user);
     const { audit, entries } = appendAudit(
       record.audit,
@@ -113,7 +111,7 @@ export async function updateFrame(
     return {
       change: {
         record: next,
-        frames: [{ frameId, source: { kind: 'bytes', bytes, table } }],
+        frames,
         audit: entries,
       },
       result: undefined,

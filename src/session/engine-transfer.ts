@@ -7,6 +7,7 @@ import type {
   SessionSnapshot,
 } from '../contract/storage-backend.js';
 import { countAudit } from './annotations.js';
+import { blobsOf, type FrameManifest } from './chunks/manifest.js';
 import { type EngineContext, infoOf, newFrameId, open } from './engine-context.js';
 import { createFromFrame } from './engine-frames.js';
 import { checkSessionSnapshot } from './snapshot-schema.js';
@@ -18,6 +19,7 @@ import { assertCreateOptions, assertSheetName, isPlainObject } from './validate.
 const copyVersion = (entry: StoredVersion): StoredVersion => ({
   info: { ...entry.info },
   frameId: entry.frameId,
+  ...(entry.manifest !== undefined ? { manifest: structuredClone(entry.manifest) } : {}),
 });
 
 /** A consistent copy of a whole session (under its lock), frames as stored bytes. Does not slide the TTL. */
@@ -42,6 +44,9 @@ export function exportSession(ctx: EngineContext, id: string): Promise<SessionSn
         ttlSeconds: record.ttlSeconds,
         version: record.version,
         currentFrameId: record.current.frameId,
+        ...(record.current.manifest !== undefined
+          ? { currentManifest: structuredClone(record.current.manifest) }
+          : {}),
         history: record.history.map(copyVersion),
         redo: record.redo.map(copyVersion),
         metadata: structuredClone(record.metadata),
@@ -62,27 +67,48 @@ export async function importSession(
 ): Promise<SessionInfo> {
   const snapshot = checkSessionSnapshot(input);
   if (!isPlainObject(opts)) throw invalidInput('import options must be an object');
-  const currentBytes = snapshot.frames[snapshot.currentFrameId] as Uint8Array;
-  const current = ctx.codec.decode(currentBytes);
-  // Fresh frame ids: a cached table is keyed by session + frame id and must never meet different bytes.
-  // Entries may share a frame (createVersion): each snapshot frame is written once.
+  // Fresh ids for whole frames: a cached table is keyed by session + frame id and must never meet different
+  // bytes. Chunks keep theirs (an id is the hash of the chunk's bytes, checked by checkSessionSnapshot).
+  // Entries may share a frame (createVersion) and frames share chunks: each blob is written once.
   const renamed = new Map<string, string>();
   const frames: NewFrame[] = [];
-  const place = (oldId: string): string => {
+  const place = (oldId: string, manifest: FrameManifest | undefined): string => {
     let fresh = renamed.get(oldId);
     if (fresh === undefined) {
       fresh = newFrameId();
       renamed.set(oldId, fresh);
-      const bytes = snapshot.frames[oldId] as Uint8Array;
-      const table = oldId === snapshot.currentFrameId ? current : undefined;
-      frames.push({ frameId: fresh, source: { kind: 'bytes', bytes, ...(table ? { table } : {}) } });
+      for (const blob of manifest === undefined ? [oldId] : blobsOf({ frameId: oldId, manifest })) {
+        if (renamed.has(`blob:${blob}`)) continue;
+        renamed.set(`blob:${blob}`, blob);
+        const bytes = snapshot.frames[blob] as Uint8Array;
+        frames.push({ frameId: manifest === undefined ? fresh : blob, source: { kind: 'bytes', bytes } });
+      }
     }
     return fresh;
   };
   const move = (entry: StoredVersion): StoredVersion => ({
     info: { ...entry.info },
-    frameId: place(entry.frameId),
+    frameId: place(entry.frameId, entry.manifest),
+    ...(entry.manifest !== undefined ? { manifest: structuredClone(entry.manifest) } : {}),
   });
+  const manifest = snapshot.currentManifest;
+  const currentBytes = snapshot.frames[snapshot.currentFrameId];
+  const current =
+    manifest !== undefined
+      ? {
+          rows: manifest.rows,
+          columns: manifest.columns.length,
+          bytes: manifest.columns.reduce((sum, c) => sum + c.bytes.reduce((a, b) => a + b, 0), 0),
+          manifest: structuredClone(manifest),
+        }
+      : (() => {
+          const table = ctx.codec.decode(currentBytes as Uint8Array);
+          return {
+            rows: table.numRows,
+            columns: table.numCols,
+            bytes: (currentBytes as Uint8Array).byteLength,
+          };
+        })();
   const audit = structuredClone(snapshot.audit);
   const marks = snapshot.marks.map((mark) => ({ ...mark }));
   const record: SessionRecord = {
@@ -92,12 +118,7 @@ export async function importSession(
     updatedAt: snapshot.updatedAt,
     ttlSeconds: snapshot.ttlSeconds,
     version: snapshot.version,
-    current: {
-      frameId: place(snapshot.currentFrameId),
-      rows: current.numRows,
-      columns: current.numCols,
-      bytes: currentBytes.byteLength,
-    },
+    current: { frameId: place(snapshot.currentFrameId, manifest), ...current },
     history: snapshot.history.map(move),
     redo: snapshot.redo.map(move),
     metadata: structuredClone(snapshot.metadata),
@@ -140,6 +161,7 @@ export function promoteTempSheet(
     return createFromFrame(
       ctx,
       {
+        kind: 'sheet',
         source: { kind: 'sheet', uploadId, sheet, consume: !keep },
         rows: sheet.info.rows,
         columns: sheet.info.columns,

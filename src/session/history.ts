@@ -15,7 +15,7 @@ function currentAsEntry(
   label: string | undefined,
   user?: string,
 ): StoredVersion {
-  const { frameId, rows, columns, bytes } = state.current;
+  const { frameId, rows, columns, bytes, manifest } = state.current;
   const info: VersionInfo = {
     version: state.version,
     ...(label !== undefined ? { label } : {}),
@@ -26,7 +26,7 @@ function currentAsEntry(
     columns,
     bytes,
   };
-  return { info, frameId };
+  return { info, frameId, ...(manifest !== undefined ? { manifest } : {}) };
 }
 
 const entryAsFrame = (entry: StoredVersion): FrameRef => ({
@@ -34,6 +34,7 @@ const entryAsFrame = (entry: StoredVersion): FrameRef => ({
   rows: entry.info.rows,
   columns: entry.info.columns,
   bytes: entry.info.bytes,
+  ...(entry.manifest !== undefined ? { manifest: entry.manifest } : {}),
 });
 
 /** Oldest entries fall off first. */

@@ -3,6 +3,8 @@ import { verifyFrame } from '../codec/frame-codec.js';
 import { invalidInput } from '../contract/errors.js';
 import { assertValidId } from '../contract/ids.js';
 import type { SessionSnapshot } from '../contract/storage-backend.js';
+import { chunkIdOf } from './chunks/chunk-writer.js';
+import { blobsOf, isChunkId, manifestSchema } from './chunks/manifest.js';
 import { isPlainObject } from './validate.js';
 
 /** One schema for session snapshots (export/import/migrate/bundles), checked the same way on every backend. */
@@ -21,7 +23,7 @@ export const versionInfoSchema = z.object({
 });
 const frameId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'expected an ISO-8601 date');
-const snapshotVersion = z.object({ info: versionInfoSchema, frameId });
+const snapshotVersion = z.object({ info: versionInfoSchema, frameId, manifest: manifestSchema.optional() });
 
 const snapshotSchema = z.object({
   formatVersion: z.literal(1),
@@ -33,6 +35,7 @@ const snapshotSchema = z.object({
   ttlSeconds: z.number().int().positive(),
   version: z.number().int().positive(),
   currentFrameId: frameId,
+  currentManifest: manifestSchema.optional(),
   history: z.array(snapshotVersion),
   redo: z.array(snapshotVersion),
   metadata: z.record(z.string(), z.unknown()),
@@ -67,15 +70,20 @@ export function checkSessionSnapshot(snapshot: unknown): SessionSnapshot {
     ...parsed.data,
     metadata: (snapshot as { metadata: Record<string, unknown> }).metadata,
   } as SessionSnapshot;
-  const needed = [
-    value.currentFrameId,
-    ...value.history.map((e) => e.frameId),
-    ...value.redo.map((e) => e.frameId),
+  const frames = [
+    { frameId: value.currentFrameId, ...(value.currentManifest ? { manifest: value.currentManifest } : {}) },
+    ...value.history,
+    ...value.redo,
   ];
+  const needed = new Set(frames.flatMap((frame) => blobsOf(frame)));
   for (const frame of needed) {
     const bytes = value.frames[frame];
     if (bytes === undefined) throw invalidInput(`snapshot references frame ${frame} but does not contain it`);
     verifyFrame(bytes);
+    // A chunk is named by its bytes; a snapshot that names one otherwise could pass off other values.
+    if (isChunkId(frame) && chunkIdOf(bytes) !== frame) {
+      throw invalidInput(`snapshot chunk ${frame} does not hold the bytes its id names`);
+    }
   }
   let lastSeq = 0;
   for (const entry of value.audit) {

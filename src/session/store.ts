@@ -15,6 +15,7 @@ import type {
   TempUploadSnapshot,
   VersionInfo,
 } from '../contract/storage-backend.js';
+import { blobsOf, type FrameManifest } from './chunks/manifest.js';
 
 /**
  * The primitives a store offers the session engine (docs/architecture.md, "One engine"). A store holds no
@@ -23,18 +24,23 @@ import type {
  * transitions, limits, audit content, metadata merge, marks checks) is decided by the engine above it.
  */
 
-/** A frame the record points at (an immutable blob named by id within the session). */
+/**
+ * A frame the record points at: an immutable blob named by id within the session (the whole-frame format),
+ * or — with a manifest — a list of column chunks, each its own blob (docs/chunks.md).
+ */
 export interface FrameRef {
   frameId: string;
   rows: number;
   columns: number;
   bytes: number;
+  manifest?: FrameManifest;
 }
 
 /** A history or redo entry: its public info and the frame it names. */
 export interface StoredVersion {
   info: VersionInfo;
   frameId: string;
+  manifest?: FrameManifest;
 }
 
 /** One session as the engine sees it; stores persist it as they like (state.json, a Redis hash). */
@@ -178,12 +184,45 @@ export interface StoreServices {
   close(): Promise<void>;
 }
 
-/** Every frame id a record names (current, history, redo). */
+/**
+ * Every blob a record names (current, history, redo): whole frames, and the chunks of chunked frames. This is
+ * the reference count of chunks: a chunk lives while one of these frames names it.
+ */
 export function referencedFrames(record: SessionRecord): Set<string> {
-  const ids = new Set<string>([record.current.frameId]);
-  for (const entry of record.history) ids.add(entry.frameId);
-  for (const entry of record.redo) ids.add(entry.frameId);
+  const ids = new Set<string>();
+  for (const frame of [record.current, ...record.history, ...record.redo]) {
+    for (const blob of blobsOf(frame)) ids.add(blob);
+  }
   return ids;
+}
+
+/** Stored bytes of every blob a record names, each counted once (a chunk shared by frames counts once). */
+export function storedBytes(record: SessionRecord): number {
+  const sizes = new Map<string, number>();
+  for (const frame of [record.current, ...record.history, ...record.redo]) {
+    const bytes = 'info' in frame ? frame.info.bytes : frame.bytes;
+    if (frame.manifest === undefined) sizes.set(frame.frameId, bytes);
+    else
+      for (const column of frame.manifest.columns)
+        column.chunks.forEach((chunk, index) => {
+          sizes.set(chunk, column.bytes[index] ?? 0);
+        });
+  }
+  let total = 0;
+  for (const bytes of sizes.values()) total += bytes;
+  return total;
+}
+
+/** The blobs of `change` worth writing: named by its record and not already stored under `previous`. */
+export function framesToWrite(previous: SessionRecord | undefined, change: SessionChange): NewFrame[] {
+  const named = referencedFrames(change.record);
+  const stored = previous === undefined ? new Set<string>() : referencedFrames(previous);
+  const seen = new Set<string>();
+  return (change.frames ?? []).filter((frame) => {
+    if (!named.has(frame.frameId) || stored.has(frame.frameId) || seen.has(frame.frameId)) return false;
+    seen.add(frame.frameId);
+    return true;
+  });
 }
 
 /** Frames the previous record named and the next one does not: deleted by the commit that drops them. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { manifestSchema } from '../session/chunks/manifest.js';
 
 /** The JSON manifest of a session bundle (see session-bundle.ts for the byte layout). */
 
@@ -16,7 +17,11 @@ const versionInfoSchema = z.object({
   bytes: z.number().int().nonnegative(),
 });
 
-const snapshotVersionSchema = z.object({ info: versionInfoSchema, frameId: frameIdSchema });
+const snapshotVersionSchema = z.object({
+  info: versionInfoSchema,
+  frameId: frameIdSchema,
+  manifest: manifestSchema.optional(),
+});
 
 const auditEntrySchema = z.object({
   seq: z.number().int().nonnegative(),
@@ -46,6 +51,7 @@ export const bundleSessionSchema = z.object({
   ttlSeconds: z.number().int().positive(),
   version: z.number().int().nonnegative(),
   currentFrameId: frameIdSchema,
+  currentManifest: manifestSchema.optional(),
   history: z.array(snapshotVersionSchema),
   redo: z.array(snapshotVersionSchema),
   metadata: z.record(z.string(), z.unknown()),

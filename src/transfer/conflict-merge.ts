@@ -6,6 +6,7 @@ import type {
   SessionSnapshot,
   SnapshotVersion,
 } from '../contract/storage-backend.js';
+import { blobsOf } from '../session/chunks/manifest.js';
 import { commonAuditPrefix } from './snapshot-compare.js';
 
 export interface MergeOptions {
@@ -29,10 +30,25 @@ export function mergeConflict(
   opts: MergeOptions,
 ): SessionSnapshot {
   const now = (opts.now ?? new Date()).toISOString();
-  const otherFrame = other.frames[other.currentFrameId];
-  if (otherFrame === undefined) throw corruptData(`session ${other.sessionId} has no current frame`);
+  const otherManifest = other.currentManifest;
+  const otherBlobs = blobsOf({
+    frameId: other.currentFrameId,
+    ...(otherManifest !== undefined ? { manifest: otherManifest } : {}),
+  });
+  const otherFrames: Record<string, Uint8Array> = {};
+  for (const blob of otherBlobs) {
+    const bytes = other.frames[blob];
+    if (bytes === undefined) throw corruptData(`session ${other.sessionId} has no current frame`);
+    otherFrames[blob] = bytes;
+  }
   // Only the shape is needed for VersionInfo; the checksum was verified before we got here.
-  const table = decodeFrame(otherFrame, { maxFrameBytes: Number.MAX_SAFE_INTEGER });
+  const table =
+    otherManifest !== undefined
+      ? { numRows: otherManifest.rows, numCols: otherManifest.columns.length }
+      : decodeFrame(otherFrames[other.currentFrameId] as Uint8Array, {
+          maxFrameBytes: Number.MAX_SAFE_INTEGER,
+        });
+  const otherBytes = Object.values(otherFrames).reduce((sum, bytes) => sum + bytes.byteLength, 0);
 
   const top = Math.max(kept.version, ...[...kept.history, ...kept.redo].map((entry) => entry.info.version));
   const attachedVersion = top + 1;
@@ -40,6 +56,7 @@ export function mergeConflict(
   const label = `conflict: ${opts.otherSource} copy at version ${other.version} (updated ${other.updatedAt})`;
   const attached: SnapshotVersion = {
     frameId,
+    ...(otherManifest !== undefined ? { manifest: otherManifest } : {}),
     info: {
       version: attachedVersion,
       label,
@@ -47,20 +64,27 @@ export function mergeConflict(
       createdAt: now,
       rows: table.numRows,
       columns: table.numCols,
-      bytes: otherFrame.byteLength,
+      bytes: otherBytes,
     },
   };
 
   let history = [...kept.history, attached];
   const dropped = history.slice(0, Math.max(0, history.length - opts.maxVersions));
   history = history.slice(dropped.length);
-  const frames: Record<string, Uint8Array> = { ...kept.frames, [frameId]: otherFrame };
-  const stillUsed = new Set([
-    kept.currentFrameId,
-    ...history.map((e) => e.frameId),
-    ...kept.redo.map((e) => e.frameId),
-  ]);
-  for (const entry of dropped) if (!stillUsed.has(entry.frameId)) delete frames[entry.frameId];
+  // Chunks are named by their bytes, so one both copies hold is the same blob.
+  const frames: Record<string, Uint8Array> = {
+    ...kept.frames,
+    ...(otherManifest !== undefined
+      ? otherFrames
+      : { [frameId]: otherFrames[other.currentFrameId] as Uint8Array }),
+  };
+  const current = {
+    frameId: kept.currentFrameId,
+    ...(kept.currentManifest !== undefined ? { manifest: kept.currentManifest } : {}),
+  };
+  const stillUsed = new Set([current, ...history, ...kept.redo].flatMap((frame) => blobsOf(frame)));
+  for (const entry of dropped)
+    for (const blob of blobsOf(entry)) if (!stillUsed.has(blob)) delete frames[blob];
 
   const shared = commonAuditPrefix(kept.audit, other.audit);
   const lastSeq = kept.audit.at(-1)?.seq ?? 0;

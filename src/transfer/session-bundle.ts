@@ -8,8 +8,11 @@ import type {
   BackendType,
   SessionInfo,
   SessionSnapshot,
+  SnapshotVersion,
   StorageBackend,
 } from '../contract/storage-backend.js';
+import { chunkIdOf } from '../session/chunks/chunk-writer.js';
+import { blobsOf, type FrameManifest, isChunkId } from '../session/chunks/manifest.js';
 import { BUNDLE_KIND, BUNDLE_VERSION, type BundleFrame, bundleManifestSchema } from './bundle-manifest.js';
 
 /**
@@ -38,16 +41,47 @@ function asArrowFrame(bytes: Uint8Array): Uint8Array {
   });
 }
 
+function renameChunks<S extends Omit<SessionSnapshot, 'frames'>>(
+  session: S,
+  renamed: Map<string, string>,
+): S {
+  const rename = (manifest: FrameManifest | undefined): FrameManifest | undefined =>
+    manifest === undefined
+      ? undefined
+      : {
+          ...manifest,
+          columns: manifest.columns.map((c) => ({
+            ...c,
+            chunks: c.chunks.map((id) => renamed.get(id) ?? id),
+          })),
+        };
+  const entry = (e: SnapshotVersion): SnapshotVersion => {
+    const manifest = rename(e.manifest);
+    return { ...e, ...(manifest !== undefined ? { manifest } : {}) };
+  };
+  const currentManifest = rename(session.currentManifest);
+  return {
+    ...session,
+    ...(currentManifest !== undefined ? { currentManifest } : {}),
+    history: session.history.map(entry),
+    redo: session.redo.map(entry),
+  };
+}
+
 /** Snapshot -> bundle bytes. Verifies every frame first, so a damaged session is not exported as if whole. */
 export function encodeBundle(snapshot: SessionSnapshot, opts: { exportedFrom?: BackendType } = {}): Buffer {
-  const { frames, ...session } = snapshot;
+  const { frames, ...original } = snapshot;
   const table: BundleFrame[] = [];
   const chunks: Uint8Array[] = [];
+  // A chunk is named by its bytes: one rewritten as Arrow gets the id of its new bytes, in every manifest.
+  const renamed = new Map<string, string>();
   let offset = 0;
-  for (const [id, stored] of Object.entries(frames)) {
+  for (const [oldId, stored] of Object.entries(frames)) {
     verifyFrame(stored);
     const bytes = asArrowFrame(stored);
     const header = readFrameHeader(bytes);
+    const id = bytes !== stored && isChunkId(oldId) ? chunkIdOf(bytes) : oldId;
+    if (id !== oldId) renamed.set(oldId, id);
     table.push({
       id,
       offset,
@@ -59,6 +93,7 @@ export function encodeBundle(snapshot: SessionSnapshot, opts: { exportedFrom?: B
     chunks.push(bytes);
     offset += bytes.byteLength;
   }
+  const session = renamed.size === 0 ? original : renameChunks(original, renamed);
   const manifest = Buffer.from(
     JSON.stringify({
       kind: BUNDLE_KIND,
@@ -120,7 +155,11 @@ export function decodeBundle(bytes: Uint8Array): SessionSnapshot {
     throw corruptData('bundle has trailing bytes after its frames');
 
   const session = manifest.data.session;
-  const referenced = [session.currentFrameId, ...[...session.history, ...session.redo].map((e) => e.frameId)];
+  const current = {
+    frameId: session.currentFrameId,
+    ...(session.currentManifest !== undefined ? { manifest: session.currentManifest } : {}),
+  };
+  const referenced = [current, ...session.history, ...session.redo].flatMap((frame) => blobsOf(frame));
   for (const frameId of referenced) {
     if (frames[frameId] === undefined)
       throw corruptData(`bundle references frame ${frameId}, which it lacks`);

@@ -7,6 +7,7 @@ import type {
   SnapshotVersion,
   TempUploadSnapshot,
 } from '../contract/storage-backend.js';
+import { blobsOf, type FrameManifest } from '../session/chunks/manifest.js';
 
 /**
  * Comparing sessions across backends. Frame ids are opaque and differ between stores, so frames are
@@ -26,13 +27,29 @@ export function frameKey(bytes: Uint8Array): string {
   return key;
 }
 
-function frameOf(snapshot: SessionSnapshot, frameId: string): Uint8Array {
+function blobOf(snapshot: SessionSnapshot, frameId: string): Uint8Array {
   const bytes = snapshot.frames[frameId];
   if (bytes === undefined) {
     throw corruptData(`session ${snapshot.sessionId} references frame ${frameId}, which is missing`);
   }
   return bytes;
 }
+
+/**
+ * A frame's identity across stores: a whole frame by its verified header, a chunked one by its manifest
+ * (column names and chunk ids, which name the chunks' bytes) with every chunk verified.
+ */
+function frameKeyOf(snapshot: SessionSnapshot, frame: { frameId: string; manifest?: FrameManifest }): string {
+  if (frame.manifest === undefined) return frameKey(blobOf(snapshot, frame.frameId));
+  for (const blob of blobsOf(frame)) frameKey(blobOf(snapshot, blob));
+  const { rows, chunkRows, columns, metadata } = frame.manifest;
+  return `m:${stableJson({ rows, chunkRows, columns: columns.map((c) => [c.name, c.chunks]), metadata })}`;
+}
+
+const currentOf = (snapshot: SessionSnapshot) => ({
+  frameId: snapshot.currentFrameId,
+  ...(snapshot.currentManifest !== undefined ? { manifest: snapshot.currentManifest } : {}),
+});
 
 /** Deterministic JSON (sorted keys) so key order never makes two equal values differ. */
 export function stableJson(value: unknown): string {
@@ -44,7 +61,7 @@ export function stableJson(value: unknown): string {
 }
 
 const entryKey = (snapshot: SessionSnapshot, entry: SnapshotVersion): string =>
-  `${entry.info.version}@${frameKey(frameOf(snapshot, entry.frameId))}`;
+  `${entry.info.version}@${frameKeyOf(snapshot, entry)}`;
 
 const sortedMarks = (marks: MarkedCell[]): string =>
   stableJson(
@@ -67,7 +84,7 @@ export interface SessionFingerprint {
 export function fingerprint(snapshot: SessionSnapshot): SessionFingerprint {
   return {
     version: snapshot.version,
-    current: frameKey(frameOf(snapshot, snapshot.currentFrameId)),
+    current: frameKeyOf(snapshot, currentOf(snapshot)),
     history: snapshot.history.map((entry) => entryKey(snapshot, entry)),
     redo: snapshot.redo.map((entry) => entryKey(snapshot, entry)),
     auditCount: snapshot.audit.length,
@@ -98,11 +115,7 @@ export function diffSnapshots(expected: SessionSnapshot, actual: SessionSnapshot
   check('updatedAt', expected.updatedAt, actual.updatedAt);
   check('ttlSeconds', expected.ttlSeconds, actual.ttlSeconds);
   check('version', expected.version, actual.version);
-  check(
-    'currentFrame',
-    frameKey(frameOf(expected, expected.currentFrameId)),
-    frameKey(frameOf(actual, actual.currentFrameId)),
-  );
+  check('currentFrame', frameKeyOf(expected, currentOf(expected)), frameKeyOf(actual, currentOf(actual)));
   check('history', describeVersions(expected, expected.history), describeVersions(actual, actual.history));
   check('redo', describeVersions(expected, expected.redo), describeVersions(actual, actual.redo));
   check('audit', expected.audit, actual.audit);
@@ -115,7 +128,7 @@ export function diffSnapshots(expected: SessionSnapshot, actual: SessionSnapshot
 }
 
 const describeVersions = (snapshot: SessionSnapshot, entries: SnapshotVersion[]) =>
-  entries.map((entry) => ({ ...entry.info, frame: frameKey(frameOf(snapshot, entry.frameId)) }));
+  entries.map((entry) => ({ ...entry.info, frame: frameKeyOf(snapshot, entry) }));
 
 const sameAuditEntry = (a: AuditEntry, b: AuditEntry): boolean =>
   a.seq === b.seq &&

@@ -3,10 +3,12 @@ import path from 'node:path';
 import { InMemoryBackend } from '../../src/backends/inmemory/inmemory-backend.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { StorageBackend } from '../../src/contract/storage-backend.js';
+import { blobsOf } from '../../src/session/chunks/manifest.js';
 import { spawnWorker, type WorkerChild } from '../contract/contract-children.js';
 import { expectCode } from '../contract/contract-context.js';
 import { ledgerRows, makeLedger } from '../contract/contract-ledger.js';
 import type { BackendHarness } from '../contract/contract-suite.js';
+import { currentBlobs, sessionBlobs } from '../helpers/blobs.js';
 import { assertTablesEqual, makeRealisticTable, makeSmallTable, prng } from '../helpers/tables.js';
 import { makeTempDir, removeTempDir } from '../helpers/tmp.js';
 
@@ -137,7 +139,10 @@ describe('a writer killed (SIGKILL) in the middle of writes', () => {
       await fresh.cleanupExpired();
       const names = fs.readdirSync(sessionDir(sessionId));
       expect(names.filter((name) => name.startsWith('.tmp-'))).toEqual([]);
-      expect(frameFiles(sessionId).length).toBeLessThanOrEqual(4);
+      // no frame file left but the chunks the session names
+      expect(frameFiles(sessionId).sort()).toEqual(
+        (await sessionBlobs(fresh, sessionId)).map((b) => `${b}.fsf`),
+      );
     }
   }, 240_000);
 });
@@ -178,7 +183,9 @@ describe('corruption is CORRUPT_DATA, never a wrong table', () => {
     await a.close();
     const b = await open();
     const snapshot = await b.exportSession(sessionId);
-    const oldFrame = snapshot.history[0]!.frameId;
+    // a chunk only the history frame names
+    const current = new Set(currentBlobs(snapshot));
+    const oldFrame = blobsOf(snapshot.history[0]!).find((blob) => !current.has(blob))!;
     fs.writeFileSync(path.join(sessionDir(sessionId), 'frames', `${oldFrame}.fsf`), 'garbage');
     assertTablesEqual(await b.getDataFrame(sessionId), makeSmallTable(5));
     await expectCode(() => b.getVersion(sessionId, 1), 'CORRUPT_DATA');

@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { tableFromArrays } from 'apache-arrow';
 import { InMemoryBackend } from '../../src/backends/inmemory/inmemory-backend.js';
 import { tableMemoryBytes } from '../../src/codec/frame-codec.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { StorageBackend } from '../../src/contract/storage-backend.js';
+import { sessionBlobs, snapshotBlobs } from '../helpers/blobs.js';
 import { assertTablesEqual, makeRealisticTable, makeSmallTable } from '../helpers/tables.js';
 import { makeTempDir, removeTempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -52,23 +54,26 @@ test('the LRU stays within MEMORY_CACHE_MAX_MB and evicts the least recently use
   for (let i = 0; i < 6; i += 1) ids.push((await backend.createSession(table)).sessionId);
   for (const id of ids) await backend.getDataFrame(id);
   const stats = (await backend.getStats()).cache!;
+  // Cached per column chunk (one per column here): 6 sessions × 10 chunks do not fit in 1 MB.
+  const chunks = table.numCols;
   expect(stats.maxBytes).toBe(1024 * 1024);
   expect(stats.bytes).toBeLessThanOrEqual(stats.maxBytes);
-  expect(stats.entries).toBeLessThan(6);
+  expect(stats.entries).toBeLessThan(6 * chunks);
   expect(stats.entries).toBeGreaterThan(0);
 
   const hits = stats.hits;
   await backend.getDataFrame(ids[5]!);
-  expect((await backend.getStats()).cache!.hits).toBe(hits + 1);
+  expect((await backend.getStats()).cache!.hits).toBe(hits + chunks);
   const misses = (await backend.getStats()).cache!.misses;
   assertTablesEqual(await backend.getDataFrame(ids[0]!), table);
-  expect((await backend.getStats()).cache!.misses).toBe(misses + 1);
+  expect((await backend.getStats()).cache!.misses).toBe(misses + chunks);
   expect((await backend.getStats()).cache!.bytes).toBeLessThanOrEqual(1024 * 1024);
 });
 
-test('a table larger than the whole cache is served but not cached', async () => {
+test('a chunk larger than the whole cache is served but not cached', async () => {
   const backend = await open({ MEMORY_CACHE_MAX_MB: '0.1' });
-  const table = makeRealisticTable(2000, 10);
+  // one column, one chunk of 160 kB
+  const table = tableFromArrays({ x: Float64Array.from({ length: 20_000 }, (_, i) => i / 7) });
   const { sessionId } = await backend.createSession(table);
   assertTablesEqual(await backend.getDataFrame(sessionId), table);
   expect((await backend.getStats()).cache!.entries).toBe(0);
@@ -80,7 +85,9 @@ test('createVersion, undo, redo and restore write no frame file and rewrite none
   await backend.updateDataFrame(sessionId, makeRealisticTable(2000, 20, 2), { operation: 'edit' });
   await backend.updateDataFrame(sessionId, makeRealisticTable(2000, 20, 3), { operation: 'edit' });
   const before = frameStats(sessionId);
-  expect(before.size).toBe(3);
+  // 3 frames × 20 columns, all different
+  expect([...before.keys()].sort()).toEqual((await sessionBlobs(backend, sessionId)).map((b) => `${b}.fsf`));
+  expect(before.size).toBe(60);
   const ops: (() => Promise<unknown>)[] = [
     () => backend.createVersion(sessionId, 'v'),
     () => backend.undoLastChange(sessionId),
@@ -101,13 +108,19 @@ test('frames that fall off the history are deleted with the change that drops th
   const { sessionId } = await backend.createSession(makeSmallTable(1));
   for (let k = 2; k <= 6; k += 1)
     await backend.updateDataFrame(sessionId, makeSmallTable(k), { operation: 'e' });
-  expect(fs.readdirSync(framesDir(sessionId))).toHaveLength(4);
+  // Exactly the chunks the session names are on disk: 4 frames × the table's columns.
+  const files = async () => fs.readdirSync(framesDir(sessionId)).sort();
+  const named = async () => (await sessionBlobs(backend, sessionId)).map((b) => `${b}.fsf`);
+  const columns = makeSmallTable(1).numCols;
+  expect(await files()).toEqual(await named());
+  expect(await files()).toHaveLength(4 * columns);
   await backend.undoLastChange(sessionId);
   await backend.undoLastChange(sessionId);
-  expect(fs.readdirSync(framesDir(sessionId))).toHaveLength(4);
+  expect(await files()).toHaveLength(4 * columns);
   await backend.updateDataFrame(sessionId, makeSmallTable(9), { operation: 'e' });
   // history 1 left + the previous current pushed + the new current; the 2 redo frames are gone.
-  expect(fs.readdirSync(framesDir(sessionId))).toHaveLength(3);
+  expect(await files()).toEqual(await named());
+  expect(await files()).toHaveLength(3 * columns);
 });
 
 test('cleanupExpired counts expired sessions and uploads and sweeps crash leftovers', async () => {
@@ -133,7 +146,9 @@ test('cleanupExpired counts expired sessions and uploads and sweeps crash leftov
   expect(fs.existsSync(path.join(storageDir, 'uploads', upload.uploadId))).toBe(false);
   expect(fs.existsSync(orphan)).toBe(false);
   expect(fs.readdirSync(sessionDir(live.sessionId)).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
-  expect(fs.readdirSync(framesDir(live.sessionId))).toHaveLength(1);
+  expect(fs.readdirSync(framesDir(live.sessionId)).sort()).toEqual(
+    (await sessionBlobs(backend, live.sessionId)).map((b) => `${b}.fsf`),
+  );
   expect(fs.readdirSync(path.join(storageDir, 'trash'))).toEqual([]);
   assertTablesEqual(await backend.getDataFrame(live.sessionId), makeSmallTable());
   expect(await backend.cleanupExpired()).toBe(0);
@@ -221,9 +236,12 @@ test('an imported session writes each shared frame once', async () => {
   await backend.createVersion(sessionId, 'b');
   await backend.updateDataFrame(sessionId, makeSmallTable(3), { operation: 'edit' });
   const snapshot = await backend.exportSession(sessionId);
-  expect(Object.keys(snapshot.frames)).toHaveLength(2);
+  // two distinct frames (three entries name the first), each column chunk once
+  const columns = makeSmallTable(2).numCols;
+  expect(Object.keys(snapshot.frames).sort()).toEqual(snapshotBlobs(snapshot));
+  expect(Object.keys(snapshot.frames)).toHaveLength(2 * columns);
   await backend.deleteSession(sessionId);
   await backend.importSession(snapshot);
-  expect(fs.readdirSync(framesDir(sessionId))).toHaveLength(2);
+  expect(fs.readdirSync(framesDir(sessionId))).toHaveLength(2 * columns);
   assertTablesEqual(await backend.getVersion(sessionId, 1), makeSmallTable(2));
 });

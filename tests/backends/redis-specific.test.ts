@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { RedisBackend } from '../../src/backends/redis/redis-backend.js';
 import { newIdInSlot, slotOf } from '../../src/backends/redis/redis-keys.js';
 import { expectCode } from '../contract/contract-context.js';
+import { currentBlobs, sessionBlobs } from '../helpers/blobs.js';
 import { commandCalls, connectBackend, keysOf, rawClient } from '../helpers/redis-harness.js';
 import { type RedisServerHandle, startRedisServer } from '../helpers/redis-server.js';
 import { assertTablesEqual, makeRealisticTable, makeSmallTable } from '../helpers/tables.js';
@@ -51,7 +52,10 @@ describe('RedisBackend on Redis', () => {
       'ops',
       'state',
     ]);
-    expect(suffixes.filter((s) => s.startsWith('frame:'))).toHaveLength(2);
+    // one key per column chunk of the two frames
+    expect(suffixes.filter((s) => s.startsWith('frame:')).sort()).toEqual(
+      (await sessionBlobs(backend, sessionId)).map((blob) => `frame:${blob}`),
+    );
     expect(new Set(first.values()).size).toBe(1);
     const [expiry] = first.values();
     expect(Math.abs((expiry as number) - Date.now() - 300_000)).toBeLessThan(5_000);
@@ -72,12 +76,18 @@ describe('RedisBackend on Redis', () => {
       const frames = (await keysOf(raw, capped.keys.prefix, sessionId)).filter((key) =>
         key.includes(':frame:'),
       );
-      expect(frames).toHaveLength(3); // current + 2 versions
+      const columns = makeSmallTable(1).numCols;
+      const named = async () =>
+        (await sessionBlobs(capped, sessionId)).map((blob) => capped.keys.frameKeys(sessionId, blob, 1)[0]);
+      expect(frames.sort()).toEqual(await named());
+      expect(frames).toHaveLength(3 * columns); // current + 2 versions
       await capped.undoLastChange(sessionId);
       await capped.updateDataFrame(sessionId, makeSmallTable(9), { operation: 'e' }); // clears redo
-      expect(
-        (await keysOf(raw, capped.keys.prefix, sessionId)).filter((key) => key.includes(':frame:')),
-      ).toHaveLength(3);
+      const after = (await keysOf(raw, capped.keys.prefix, sessionId)).filter((key) =>
+        key.includes(':frame:'),
+      );
+      expect(after.sort()).toEqual(await named());
+      expect(after).toHaveLength(3 * columns);
       expect(await capped.deleteSession(sessionId)).toBe(true);
       expect(await keysOf(raw, capped.keys.prefix, sessionId)).toEqual([
         expect.stringMatching(/:gone:[A-Za-z0-9_-]+$/), // the delete's one-minute outcome tombstone
@@ -201,7 +211,14 @@ describe('RedisBackend on Redis', () => {
       const chunks = (await keysOf(raw, chunked.keys.prefix, info.sessionId)).filter((k) =>
         k.includes(':frame:'),
       );
-      expect(chunks.length).toBe(Math.ceil(info.bytes / (16 * 1024)));
+      // every column chunk over 16 kB is stored in 16 kB parts
+      const stored = await chunked.exportSession(info.sessionId);
+      const parts = Object.values(stored.frames).reduce(
+        (n, bytes) => n + Math.ceil(bytes.length / (16 * 1024)),
+        0,
+      );
+      expect(parts).toBeGreaterThan(Object.keys(stored.frames).length);
+      expect(chunks.length).toBe(parts);
       for (const key of chunks) expect(await raw.strlen(key)).toBeLessThanOrEqual(16 * 1024);
       assertTablesEqual(await chunked.getDataFrame(info.sessionId), table);
       // A frame small enough to travel inside the script call is still split when it exceeds the chunk size.
@@ -224,9 +241,10 @@ describe('RedisBackend on Redis', () => {
         await fresh.undoLastChange(info.sessionId);
         assertTablesEqual(await fresh.getDataFrame(info.sessionId), table);
         const snapshot = await fresh.exportSession(info.sessionId);
-        expect(Buffer.from(snapshot.frames[snapshot.currentFrameId] as Uint8Array).length).toBe(info.bytes);
+        const current = currentBlobs(snapshot).reduce((n, blob) => n + snapshot.frames[blob]!.length, 0);
+        expect(current).toBe(info.bytes);
         // A flipped byte in one chunk is caught by the checksum; a missing chunk is CORRUPT_DATA too.
-        const victim = chunks[1] as string;
+        const victim = chunks.find((key) => key.includes(currentBlobs(snapshot)[0]!)) as string;
         const byte = await raw.getrangeBuffer(victim, 100, 100);
         await raw.setrange(victim, 100, Buffer.from([(byte[0] as number) ^ 1]));
         await expectCode(() => fresh.getDataFrame(info.sessionId), 'CORRUPT_DATA');
@@ -268,14 +286,16 @@ describe('RedisBackend on Redis', () => {
         const before = (await fresh.getStats()).cache;
         assertTablesEqual(await fresh.getDataFrame(sessionId), table);
         const after = (await fresh.getStats()).cache;
-        expect(after?.hits).toBe((before?.hits ?? 0) + 1);
+        // every column chunk of the frame just written is a hit
+        expect(after?.hits).toBe((before?.hits ?? 0) + table.numCols);
         expect(after?.misses).toBe(before?.misses);
       }
-      // current + 2 history frames; the three frames that fell off the history are gone from the cache too
-      expect((await fresh.getStats()).cache?.entries).toBe(3);
+      // current + 2 history frames; the chunks of the three that fell off the history are gone from the cache
+      const columns = makeSmallTable(3).numCols;
+      expect((await fresh.getStats()).cache?.entries).toBe(3 * columns);
       await fresh.undoLastChange(sessionId);
       await fresh.restoreVersion(sessionId, (await fresh.listVersions(sessionId))[0]!.version);
-      expect((await fresh.getStats()).cache?.entries).toBeLessThanOrEqual(3);
+      expect((await fresh.getStats()).cache?.entries).toBeLessThanOrEqual(3 * columns);
     } finally {
       await fresh.close();
     }

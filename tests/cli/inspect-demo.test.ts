@@ -75,7 +75,8 @@ describe.each(selectedBackends())('framestore inspect [%s]', (backend) => {
       sessionId: id,
       filename: 'abc.csv',
       ttlSeconds: 3600,
-      current: { rows: 1, columns: 2, integrity: 'ok', codec: 'snappy' },
+      // Two columns, one chunk each; the checkpoint names the same frame, so both chunks are shared.
+      current: { rows: 1, columns: 2, integrity: 'ok', codec: 'snappy', chunks: 2, sharedChunks: 2 },
       metadataKeys: ['owner'],
       redo: [],
     });
@@ -90,7 +91,8 @@ describe.each(selectedBackends())('framestore inspect [%s]', (backend) => {
     if (backend === 'inmemory') {
       expect(report.layout.kind).toBe('files');
       expect(names).toContain('state.json');
-      expect(names.filter((n: string) => n.startsWith('frames/'))).toHaveLength(2);
+      // 2 frames × 2 column chunks, each stored once.
+      expect(names.filter((n: string) => n.startsWith('frames/'))).toHaveLength(4);
     } else {
       expect(report.layout).toMatchObject({ kind: 'keys', root: `framestore:{${id}}:`, indexed: true });
       expect(names).toContain('state');

@@ -1,5 +1,6 @@
 import type { StorageBackend } from '../../src/contract/storage-backend.js';
 import { auditTests } from './contract-audit.js';
+import { chunkTests } from './contract-chunks.js';
 import { ContractContext } from './contract-context.js';
 import { errorTests } from './contract-errors.js';
 import { frameReadTests } from './contract-frame-reads.js';
@@ -38,6 +39,7 @@ export function runContractSuite(makeHarness: () => Promise<BackendHarness>): vo
     describe('sessions', () => sessionTests(ctx));
     describe('versions', () => versionTests(ctx));
     describe('partial reads and diffs', () => frameReadTests(ctx));
+    describe('column chunks', () => chunkTests(ctx));
     describe('metadata and audit log', () => auditTests(ctx));
     describe('intentional missing marks', () => markTests(ctx));
     describe('temporary uploads', () => uploadTests(ctx));

@@ -1,4 +1,5 @@
 import type { SessionSnapshot, StorageBackend } from '../../src/contract/storage-backend.js';
+import { blobsOf } from '../../src/session/chunks/manifest.js';
 import { assertTablesEqual, makeRealisticTable, makeSmallTable } from '../helpers/tables.js';
 import { type ContractContext, expectCode } from './contract-context.js';
 
@@ -52,12 +53,20 @@ function expectSame(a: Awaited<ReturnType<typeof observe>>, b: Awaited<ReturnTyp
   expect(b.initialRows).toBe(a.initialRows);
 }
 
+/** The blobs a snapshot's current frame is stored in (the frame itself, or its chunks). */
+const currentBlobs = (snapshot: SessionSnapshot): string[] =>
+  blobsOf({
+    frameId: snapshot.currentFrameId,
+    ...(snapshot.currentManifest ? { manifest: snapshot.currentManifest } : {}),
+  });
+
 /** The snapshot with one byte of its current frame changed (at `from` bytes before the end, or at `from`). */
 function corrupted(snapshot: SessionSnapshot, at: number): SessionSnapshot {
-  const frame = Buffer.from(snapshot.frames[snapshot.currentFrameId]!);
+  const blob = currentBlobs(snapshot)[0]!;
+  const frame = Buffer.from(snapshot.frames[blob]!);
   const index = at < 0 ? frame.length + at : at;
   frame[index] = (frame[index]! + 1) % 256;
-  return { ...snapshot, frames: { ...snapshot.frames, [snapshot.currentFrameId]: frame } };
+  return { ...snapshot, frames: { ...snapshot.frames, [blob]: frame } };
 }
 
 export function transferTests(ctx: ContractContext): void {
@@ -75,8 +84,11 @@ export function transferTests(ctx: ContractContext): void {
     expect(snapshot.history).toHaveLength(before.versions.length);
     expect(snapshot.redo).toHaveLength(1);
     expect(snapshot.audit).toEqual(before.audit);
-    for (const ref of [snapshot.currentFrameId, ...snapshot.history.map((h) => h.frameId)]) {
-      expect(snapshot.frames[ref]).toBeInstanceOf(Uint8Array);
+    for (const frame of [{ frameId: snapshot.currentFrameId }, ...snapshot.history]) {
+      expect(blobsOf(frame).length).toBeGreaterThan(0);
+    }
+    for (const blob of [...currentBlobs(snapshot), ...snapshot.history.flatMap((h) => blobsOf(h))]) {
+      expect(snapshot.frames[blob]).toBeInstanceOf(Uint8Array);
     }
     expect(await b.deleteSession(id)).toBe(true);
     const imported = await b.importSession(snapshot);
@@ -134,7 +146,22 @@ export function transferTests(ctx: ContractContext): void {
       null,
       { ...good, sessionId: '../../etc' },
       { ...good, formatVersion: 2 },
-      { ...good, currentFrameId: 'missing' },
+      { ...good, currentFrameId: 'missing', currentManifest: undefined },
+      // a manifest naming a chunk the snapshot does not hold, and a chunk whose bytes are not what its id names
+      ...(good.currentManifest
+        ? [
+            { ...good, frames: {} },
+            {
+              ...good,
+              frames: Object.fromEntries(
+                Object.entries(good.frames).map(([id, bytes]) => [
+                  id,
+                  good.frames[currentBlobs(good).at(-1)!] ?? bytes,
+                ]),
+              ),
+            },
+          ]
+        : []),
       { ...good, version: 0 },
       { ...good, frames: 'nope' },
     ];

@@ -5,6 +5,7 @@ import type { FramestoreConfig } from '../../config/load-config.js';
 import { StorageError } from '../../contract/errors.js';
 import type { WithIdempotency } from '../../contract/idempotency.js';
 import { type Logger, silentLogger } from '../../logging/logger.js';
+import { ChunkContext } from '../../session/chunks/chunk-context.js';
 import { SessionEngine } from '../../session/session-engine.js';
 import { DiskIdempotency } from './inmemory-idempotency.js';
 import { InMemoryLayout } from './inmemory-layout.js';
@@ -66,12 +67,14 @@ export class InMemoryBackend extends SessionEngine implements WithIdempotency {
         cache.clear();
       },
     };
+    const codec = frameCodecFromConfig(config);
     super(
       {
         store: sessions,
         uploads: new DiskUploadStore(uploads, logger),
-        codec: frameCodecFromConfig(config),
+        codec,
         maxVersions: config.maxVersions,
+        chunks: new ChunkContext(codec, config.frameChunkRows),
         sessionTtlSeconds: config.sessionTtlSeconds,
       },
       services,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditEntry, MarkedCell } from '../../contract/storage-backend.js';
-import { droppedFrames, type SessionChange } from '../../session/store.js';
+import { droppedFrames, framesToWrite, type SessionChange } from '../../session/store.js';
 import {
   appendAtSync,
   commitFileSync,
@@ -13,7 +13,13 @@ import {
 } from './inmemory-files.js';
 import type { InMemoryLayout } from './inmemory-layout.js';
 import { assertFenced, type LockContext } from './inmemory-lock.js';
-import { fromRecord, referencedBlobs, type SessionState, serializeState } from './inmemory-state.js';
+import {
+  fromRecord,
+  referencedBlobs,
+  type SessionState,
+  serializeState,
+  toRecord,
+} from './inmemory-state.js';
 
 /** A fresh id for a side file or revision (never reused). */
 export const newFileId = (): string => randomBytes(12).toString('base64url');
@@ -43,7 +49,9 @@ export async function commitToDisk(layout: InMemoryLayout, commit: DiskCommit): 
   const written: string[] = [];
   let pendingRev: string | undefined;
   try {
-    for (const frame of change.frames ?? []) {
+    // Under the session's lock: a chunk already stored (or added and dropped within this change) is skipped,
+    // so every file written here is new and may be removed again if the commit does not land.
+    for (const frame of framesToWrite(previous && toRecord(previous), change)) {
       const target = layout.framePath(id, frame.frameId);
       written.push(target);
       if (frame.source.kind === 'bytes') await writeImmutable(target, frame.source.bytes);

@@ -1,16 +1,27 @@
 import { z } from 'zod';
 import { corruptData } from '../../contract/errors.js';
+import { manifestSchema } from '../../session/chunks/manifest.js';
 import { versionInfoSchema } from '../../session/snapshot-schema.js';
-import type { SessionRecord } from '../../session/store.js';
+import type { SessionRecord, StoredVersion } from '../../session/store.js';
 
 /** The small JSON file that is the single commit point of a session (state.json). */
 
 const count = z.number().int().nonnegative();
 const fileId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
-const storedVersionSchema = z.object({ info: versionInfoSchema, frameId: fileId });
+const storedVersionSchema = z.object({
+  info: versionInfoSchema,
+  frameId: fileId,
+  manifest: manifestSchema.optional(),
+});
 
-const frameRefSchema = z.object({ frameId: fileId, rows: count, columns: count, bytes: count });
+const frameRefSchema = z.object({
+  frameId: fileId,
+  rows: count,
+  columns: count,
+  bytes: count,
+  manifest: manifestSchema.optional(),
+});
 
 const stateSchema = z.object({
   format: z.literal(1),
@@ -69,6 +80,12 @@ export function serializeState(state: SessionState): string {
   return JSON.stringify(state);
 }
 
+const versionOf = (entry: SessionState['history'][number]): StoredVersion => ({
+  info: { ...entry.info },
+  frameId: entry.frameId,
+  ...(entry.manifest !== undefined ? { manifest: entry.manifest } : {}),
+});
+
 /** The engine's view of a state: everything but where the audit log and marks live on disk. */
 export function toRecord(state: SessionState): SessionRecord {
   return {
@@ -79,8 +96,8 @@ export function toRecord(state: SessionState): SessionRecord {
     ttlSeconds: state.ttlSeconds,
     version: state.version,
     current: { ...state.current },
-    history: state.history.map((entry) => ({ info: { ...entry.info }, frameId: entry.frameId })),
-    redo: state.redo.map((entry) => ({ info: { ...entry.info }, frameId: entry.frameId })),
+    history: state.history.map(versionOf),
+    redo: state.redo.map(versionOf),
     metadata: state.metadata,
     audit: {
       count: state.audit.count,

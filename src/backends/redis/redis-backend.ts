@@ -2,6 +2,7 @@ import { frameCodecFromConfig } from '../../codec/frame-codec.js';
 import type { FramestoreConfig } from '../../config/load-config.js';
 import type { WithIdempotency } from '../../contract/idempotency.js';
 import { type Logger, silentLogger } from '../../logging/logger.js';
+import { ChunkContext } from '../../session/chunks/chunk-context.js';
 import { SessionEngine } from '../../session/session-engine.js';
 import { FrameCache } from './redis-cache.js';
 import {
@@ -23,8 +24,8 @@ import { defineScripts } from './redis-scripts.js';
 import { RedisSessionStore } from './redis-store.js';
 import { RedisUploadStore } from './redis-upload-store.js';
 
-/** Frames above this size are split into chunks (no single value near Redis's 512 MB limit). */
-export const DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024;
+/** Blobs above this size are stored in parts: 8 MiB − 64 B stays under the allocator step (an 8 MiB value costs 10.5 MB in Redis). */
+export const DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024 - 64;
 
 export interface RedisBackendOptions {
   /** An existing ioredis client (standalone, Sentinel or Cluster); it stays the caller's to close. */
@@ -71,6 +72,7 @@ export class RedisBackend extends SessionEngine implements WithIdempotency {
         uploads: new RedisUploadStore(ctx),
         codec: ctx.codec,
         maxVersions: ctx.config.maxVersions,
+        chunks: new ChunkContext(ctx.codec, ctx.config.frameChunkRows),
         sessionTtlSeconds: ctx.config.sessionTtlSeconds,
       },
       {

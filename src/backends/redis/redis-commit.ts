@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { StorageError, uploadNotFound } from '../../contract/errors.js';
 import type { MarkedCell } from '../../contract/storage-backend.js';
-import type { SessionChange, SessionRecord } from '../../session/store.js';
+import { isChunkId } from '../../session/chunks/manifest.js';
+import { framesToWrite, referencedFrames, type SessionChange } from '../../session/store.js';
 import type { RedisContext } from './redis-context.js';
 import { discardChunks, splitFrame, writeChunks } from './redis-frames.js';
 import { INLINE_FRAME_BYTES } from './redis-lua-prelude.js';
@@ -43,14 +44,6 @@ function changedFields(
   return Object.fromEntries(Object.entries(fields).filter(([name, value]) => known[name] !== value));
 }
 
-function stillNamed(record: SessionRecord, frameId: string): boolean {
-  return (
-    record.current.frameId === frameId ||
-    record.history.some((entry) => entry.frameId === frameId) ||
-    record.redo.some((entry) => entry.frameId === frameId)
-  );
-}
-
 /**
  * One commit script call. Frames too large to travel inside the call are written first (invisible, with a
  * provisional TTL) and removed again when the commit is refused. Returns the outcome and the committed state.
@@ -67,7 +60,9 @@ export async function commitSession(
   let uploadKey: string | undefined;
   let consume = false;
   try {
-    for (const frame of change.frames ?? []) {
+    // Only blobs the committed record names and its base does not (a batch may add and drop one; a chunk may
+    // already be stored): anything else would be a key no state lists, never pinned nor deleted.
+    for (const frame of framesToWrite(base?.record, change)) {
       const { source } = frame;
       if (source.kind === 'sheet') {
         const n = source.sheet.chunks ?? 1;
@@ -86,7 +81,8 @@ export async function commitSession(
         frameArgs.push(frame.frameId, '1', bytes, '');
       } else {
         const keys = ctx.keys.frameKeys(id, frame.frameId, parts.length);
-        pending.push(...keys);
+        // A content-addressed chunk may be another commit's live key by now: never discard those.
+        if (!isChunkId(frame.frameId)) pending.push(...keys);
         await writeChunks(ctx, keys, parts, change.record.ttlSeconds);
         frameArgs.push(frame.frameId, String(parts.length), '', '');
       }
@@ -133,7 +129,8 @@ export async function commitSession(
     };
     ctx.committed(id, record.version);
     const committed = { ...record, updatedAt: outcome.updatedAt };
-    const named = new Map([...chunks].filter(([frameId]) => stillNamed(committed, frameId)));
+    const live = referencedFrames(committed);
+    const named = new Map([...chunks].filter(([frameId]) => live.has(frameId)));
     const next: RedisLoaded = {
       record: committed,
       expiresAtMs: outcome.expiresAtMs,
@@ -143,8 +140,7 @@ export async function commitSession(
       fields: { ...fields, updated: outcome.updatedAt },
     };
     if (base !== undefined) {
-      for (const frameId of base.chunks.keys())
-        if (!chunks.has(frameId) || !stillNamed(record, frameId)) ctx.cache.dropFrames(id, frameId);
+      for (const frameId of base.chunks.keys()) if (!live.has(frameId)) ctx.cache.dropFrames(id, frameId);
     }
     return { outcome, next };
   } catch (error) {

@@ -1,5 +1,5 @@
 import type { StorageStats } from '../../contract/storage-backend.js';
-import type { SessionRecord } from '../../session/store.js';
+import { storedBytes } from '../../session/store.js';
 import type { RedisContext } from './redis-context.js';
 import { rebuildIndex, sweepIndex } from './redis-index.js';
 import type { RedisSessionStore } from './redis-store.js';
@@ -23,15 +23,6 @@ export async function rebuildIndexes(ctx: RedisContext): Promise<{ sessions: num
     sessions: await rebuildIndex(ctx, ctx.keys.sessionIndex, 'state'),
     uploads: await rebuildIndex(ctx, ctx.keys.uploadIndex, 'upload'),
   };
-}
-
-/** Bytes of every frame a record names, each counted once. */
-function storedBytes(record: SessionRecord): number {
-  const frames = new Map<string, number>([[record.current.frameId, record.current.bytes]]);
-  for (const entry of [...record.history, ...record.redo]) frames.set(entry.frameId, entry.info.bytes);
-  let total = 0;
-  for (const bytes of frames.values()) total += bytes;
-  return total;
 }
 
 /** Exact counts and stored bytes (walks both indexes). */

@@ -6,7 +6,8 @@
 
 /**
  * ARGV: mode ('slide' | 'peek'). nil when the session does not exist. Otherwise the state fields of
- * STATE_FIELDS (redis-record.ts), audit length, marks count, the metadata hash (flat) and the expiry (ms).
+ * STATE_FIELDS (redis-record.ts), audit length, marks count, the metadata hash (flat), the expiry (ms) and
+ * `fk` (every blob with its part count).
  * slide moves every key's expiry forward (and fails CORRUPT_DATA when a key of the session is missing).
  */
 export const LUA_LOAD = `
@@ -26,6 +27,7 @@ out[13] = redis.call('LLEN', B .. 'audit')
 out[14] = redis.call('HLEN', B .. 'marks')
 out[15] = redis.call('HGETALL', B .. 'meta')
 out[16] = tostring(at)
+out[17] = raw[13] or ''
 return out
 `;
 

@@ -1,5 +1,6 @@
 import { corruptData } from '../../contract/errors.js';
-import type { SessionRecord, StoredVersion } from '../../session/store.js';
+import { manifestSchema } from '../../session/chunks/manifest.js';
+import { referencedFrames, type SessionRecord, type StoredVersion } from '../../session/store.js';
 import { type FrameEntry, parseEntryList, parseMetadata, replyText } from './redis-state.js';
 
 /**
@@ -50,6 +51,7 @@ const entryAsVersion = (entry: FrameEntry): StoredVersion => ({
     bytes: entry.b,
   },
   frameId: entry.f,
+  ...(entry.m !== undefined ? { manifest: manifestSchema.parse(entry.m) } : {}),
 });
 
 const versionAsEntry = (entry: StoredVersion, chunks: ReadonlyMap<string, number>): FrameEntry => ({
@@ -63,6 +65,7 @@ const versionAsEntry = (entry: StoredVersion, chunks: ReadonlyMap<string, number
   ...(entry.info.label !== undefined ? { label: entry.info.label } : {}),
   ...(entry.info.user !== undefined ? { u: entry.info.user } : {}),
   at: entry.info.createdAt,
+  ...(entry.manifest !== undefined ? { m: entry.manifest } : {}),
 });
 
 /** The load script's reply → the record (undefined when the session is missing). */
@@ -77,6 +80,11 @@ export function recordFromReply(id: string, reply: unknown): RedisLoaded | undef
     const redo = parseEntryList(field('redo'));
     const chunks = new Map<string, number>();
     for (const entry of [cur, ...hist, ...redo]) chunks.set(entry.f, entry.n);
+    // `fk` lists every blob with its part count (chunks of chunked frames included).
+    for (const item of replyText(parts[base + 4]).split(',')) {
+      const split = item.lastIndexOf(':');
+      if (split > 0) chunks.set(item.slice(0, split), Number(item.slice(split + 1)));
+    }
     const metaFlat = parts[base + 2] as unknown[];
     const metadata = parseMetadata(metaFlat);
     const filename = field('filename');
@@ -87,7 +95,13 @@ export function recordFromReply(id: string, reply: unknown): RedisLoaded | undef
       updatedAt: field('updated'),
       ttlSeconds: Number(field('ttl')),
       version: Number(field('v')),
-      current: { frameId: cur.f, rows: cur.r, columns: cur.c, bytes: cur.b },
+      current: {
+        frameId: cur.f,
+        rows: cur.r,
+        columns: cur.c,
+        bytes: cur.b,
+        ...(cur.m !== undefined ? { manifest: manifestSchema.parse(cur.m) } : {}),
+      },
       history: hist.map(entryAsVersion),
       redo: redo.map(entryAsVersion),
       metadata,
@@ -122,11 +136,12 @@ export function stateFields(
     r: record.current.rows,
     c: record.current.columns,
     b: record.current.bytes,
+    ...(record.current.manifest !== undefined ? { m: record.current.manifest } : {}),
   };
   const hist = record.history.map((entry) => versionAsEntry(entry, chunks));
   const redo = record.redo.map((entry) => versionAsEntry(entry, chunks));
   const frames = new Map<string, number>();
-  for (const entry of [cur, ...hist, ...redo]) frames.set(entry.f, entry.n);
+  for (const blob of referencedFrames(record)) frames.set(blob, chunks.get(blob) ?? 1);
   return {
     v: String(record.version),
     ttl: String(record.ttlSeconds),

@@ -1,4 +1,5 @@
 import type { AuditEntry, MarkedCell } from '../../contract/storage-backend.js';
+import type { FrameManifest } from '../../session/chunks/manifest.js';
 
 /** A frame entry as the state hash keeps it (see redis-lua-prelude.ts). */
 export interface FrameEntry {
@@ -13,6 +14,8 @@ export interface FrameEntry {
   u?: string;
   label?: string;
   at?: string;
+  /** the manifest of a chunked frame (its chunks are listed in `fk` like any blob) */
+  m?: FrameManifest;
 }
 
 const text = (value: unknown): string =>

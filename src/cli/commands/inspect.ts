@@ -6,9 +6,14 @@ import { formatBytes, formatDuration } from '../format-units.js';
 import type { SessionLayout } from '../inspect-layout.js';
 import type { FrameReport, SessionReport, VersionReport } from '../inspect-report.js';
 
+const chunkNote = (f: FrameReport): string =>
+  f.chunks === undefined
+    ? ''
+    : `, ${f.chunks} chunks, ${f.sharedChunks ?? 0} shared with other versions (${formatBytes(f.sharedBytes ?? 0)})`;
+
 const frameLine = (f: FrameReport): string =>
   f.integrity === 'ok'
-    ? `frame ${f.frameId}  ${formatBytes(f.bytes)} stored (${f.codec}, ${formatBytes(f.uncompressedBytes ?? 0)} ${f.serialization})`
+    ? `frame ${f.frameId}  ${formatBytes(f.bytes)} stored (${f.codec}, ${formatBytes(f.uncompressedBytes ?? 0)} ${f.serialization}${chunkNote(f)})`
     : `frame ${f.frameId}  ${formatBytes(f.bytes)}  !! ${f.integrity}`;
 
 const versionLine = (v: VersionReport): string =>

@@ -1,0 +1,41 @@
+import type { Data, Table } from 'apache-arrow';
+import type { FrameCodec } from '../../codec/frame-codec.js';
+import { tableMemoryBytes } from '../../codec/frame-codec.js';
+
+/** What the engine knows of a chunk: its id, stored bytes and serialized (uncompressed) bytes. */
+export interface KnownChunk {
+  id: string;
+  bytes: number;
+  raw: number;
+}
+
+/**
+ * The chunk settings of one engine and its identity map: the Arrow `Data` of every chunk this engine decoded
+ * (or wrote and decoded back), so a later write holding the very same `Data` names the chunk without
+ * encoding or hashing it. A WeakMap: it never keeps a table alive. Arrow data is immutable by contract (the
+ * cache already hands the same decoded table to every reader), so identity implies equal values.
+ */
+export class ChunkContext {
+  private readonly names = new WeakMap<Data, KnownChunk>();
+
+  constructor(
+    readonly codec: FrameCodec,
+    readonly chunkRows: number,
+  ) {}
+
+  known(data: Data): KnownChunk | undefined {
+    return this.names.get(data);
+  }
+
+  /** Records the column of a decoded one-column chunk table (only a single-piece column can be reused). */
+  register(table: Table, id: string, bytes: number, raw = tableMemoryBytes(table)): void {
+    const pieces = table.getChildAt(0)?.data;
+    if (pieces?.length === 1) this.names.set(pieces[0] as Data, { id, bytes, raw });
+  }
+
+  /** `data` holds the same values as `from` (a retyped dictionary piece): it names the same chunk. */
+  same(data: Data, from: Data): void {
+    const known = this.names.get(from);
+    if (known !== undefined) this.names.set(data, known);
+  }
+}

@@ -1,0 +1,85 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Cluster, Redis } from 'ioredis';
+
+/**
+ * What the contract suite may look at below the API, the same way for every backend: the frame blobs
+ * physically stored for a session (files under frames/, or `:frame:` keys), and a way to damage one.
+ */
+export interface StorageInspector {
+  /** Blob ids stored for the session (a blob kept in several parts counts once), sorted. */
+  blobs(sessionId: string): Promise<string[]>;
+  /** Flips one byte inside a stored blob. */
+  corrupt(sessionId: string, blobId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+function diskInspector(storageDir: string): StorageInspector {
+  const framesDir = (id: string) => path.join(storageDir, 'sessions', id, 'frames');
+  return {
+    blobs: async (id) => {
+      if (!fs.existsSync(framesDir(id))) return [];
+      return fs
+        .readdirSync(framesDir(id))
+        .filter((name) => name.endsWith('.fsf'))
+        .map((name) => name.slice(0, -'.fsf'.length))
+        .sort();
+    },
+    corrupt: async (id, blob) => {
+      const file = path.join(framesDir(id), `${blob}.fsf`);
+      const bytes = fs.readFileSync(file);
+      const at = bytes.length - 3;
+      bytes[at] = ((bytes[at] ?? 0) + 1) % 256;
+      fs.writeFileSync(file, bytes);
+    },
+    close: async () => undefined,
+  };
+}
+
+function redisInspector(env: Record<string, string>): StorageInspector {
+  const prefix = env.REDIS_KEY_PREFIX ?? 'framestore:';
+  const nodes = (env.REDIS_CLUSTER_NODES ?? '').split(',').filter(Boolean);
+  const client: Redis | Cluster =
+    nodes.length > 0
+      ? new Cluster(nodes.map((node) => ({ host: node.split(':')[0], port: Number(node.split(':')[1]) })))
+      : new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+          ...(env.REDIS_TLS_CA_FILE ? { tls: { ca: fs.readFileSync(env.REDIS_TLS_CA_FILE) } } : {}),
+        });
+  const keysOf = async (id: string): Promise<string[]> => {
+    const pattern = `${prefix}{${id}}:frame:*`;
+    const masters = client instanceof Cluster ? client.nodes('master') : [client];
+    const keys: string[] = [];
+    for (const node of masters) {
+      let cursor = '0';
+      do {
+        const [next, found] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        keys.push(...found);
+      } while (cursor !== '0');
+    }
+    return keys;
+  };
+  const blobOf = (key: string, id: string): string =>
+    key.slice(`${prefix}{${id}}:frame:`.length).split(':')[0] as string;
+  return {
+    blobs: async (id) => [...new Set((await keysOf(id)).map((key) => blobOf(key, id)))].sort(),
+    corrupt: async (id, blob) => {
+      const key = (await keysOf(id)).find((candidate) => blobOf(candidate, id) === blob);
+      if (key === undefined) throw new Error(`no key for blob ${blob}`);
+      const length = await client.strlen(key);
+      const byte = await client.getrangeBuffer(key, length - 3, length - 3);
+      await client.setrange(key, length - 3, Buffer.from([((byte[0] ?? 0) + 1) % 256]));
+    },
+    close: async () => {
+      await client.quit().catch(() => undefined);
+    },
+  };
+}
+
+/** The inspector for a harness's storage, chosen by its env. */
+export function storageInspector(env: Record<string, string>): StorageInspector {
+  if (env.REDIS_URL !== undefined || env.REDIS_CLUSTER_NODES !== undefined) return redisInspector(env);
+  if (env.STORAGE_DIR === undefined)
+    throw new Error('storage inspector: neither STORAGE_DIR nor Redis in env');
+  return diskInspector(env.STORAGE_DIR);
+}
