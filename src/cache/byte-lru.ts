@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /** Counters reported by getStats().cache. */
 export interface LruStats {
   hits: number;
@@ -8,53 +10,49 @@ export interface LruStats {
 }
 
 /**
- * A least-recently-used map bounded by the sum of its entries' sizes, not their count. Both backends cache
- * decoded frames in one. Keys are never reused for different values (frames are immutable): no staleness.
+ * A least-recently-used map bounded by the sum of its entries' sizes, not their count (lru-cache with
+ * `maxSize`). Both backends cache decoded column chunks (and whole frames, and temp sheets) in one. Keys are
+ * never reused for different values (blobs are immutable): no staleness.
  */
-export class ByteLru<V> {
-  private readonly entries = new Map<string, { value: V; bytes: number }>();
-  private totalBytes = 0;
+export class ByteLru<V extends object> {
+  private readonly lru: LRUCache<string, V> | undefined;
   private hits = 0;
   private misses = 0;
 
-  /** `onRemove` hears every key that leaves by eviction or delete (not by clear), e.g. to keep an index. */
+  /** `onRemove` hears every key that leaves by eviction or delete, e.g. to keep an index. */
   constructor(
     private readonly maxBytes: number,
-    private readonly onRemove?: (key: string) => void,
-  ) {}
+    onRemove?: (key: string) => void,
+  ) {
+    this.lru =
+      maxBytes > 0
+        ? new LRUCache<string, V>({
+            maxSize: maxBytes,
+            ...(onRemove !== undefined ? { dispose: (_value, key) => onRemove(key) } : {}),
+          })
+        : undefined;
+  }
 
   /** The cached value (and marks it most recently used), or undefined. */
   get(key: string): V | undefined {
-    const entry = this.entries.get(key);
-    if (entry === undefined) {
-      this.misses += 1;
-      return undefined;
-    }
-    this.hits += 1;
-    // Re-inserting moves the key to the end of the Map's iteration order: the most recent end.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    return entry.value;
+    const value = this.lru?.get(key);
+    if (value === undefined) this.misses += 1;
+    else this.hits += 1;
+    return value;
   }
 
   /** Caches a value; one larger than the whole budget is not cached at all. */
   set(key: string, value: V, bytes: number): void {
-    this.delete(key);
-    if (bytes > this.maxBytes) return;
-    this.entries.set(key, { value, bytes });
-    this.totalBytes += bytes;
-    for (const oldest of this.entries.keys()) {
-      if (this.totalBytes <= this.maxBytes) break;
-      this.delete(oldest);
+    if (this.lru === undefined) return;
+    if (bytes > this.maxBytes) {
+      this.lru.delete(key);
+      return;
     }
+    this.lru.set(key, value, { size: Math.max(1, bytes) });
   }
 
   delete(key: string): void {
-    const entry = this.entries.get(key);
-    if (entry === undefined) return;
-    this.entries.delete(key);
-    this.totalBytes -= entry.bytes;
-    this.onRemove?.(key);
+    this.lru?.delete(key);
   }
 
   /** Counts a miss found elsewhere (e.g. the server had to send the bytes). */
@@ -62,22 +60,22 @@ export class ByteLru<V> {
     this.misses += 1;
   }
 
-  /** Drops every key starting with `prefix` (e.g. all frames of a deleted session). */
+  /** Drops every key starting with `prefix` (e.g. all chunks of a deleted session). */
   deletePrefix(prefix: string): void {
-    for (const key of [...this.entries.keys()]) if (key.startsWith(prefix)) this.delete(key);
+    if (this.lru === undefined) return;
+    for (const key of [...this.lru.keys()]) if (key.startsWith(prefix)) this.lru.delete(key);
   }
 
   clear(): void {
-    this.entries.clear();
-    this.totalBytes = 0;
+    this.lru?.clear();
   }
 
   stats(): LruStats {
     return {
       hits: this.hits,
       misses: this.misses,
-      entries: this.entries.size,
-      bytes: this.totalBytes,
+      entries: this.lru?.size ?? 0,
+      bytes: this.lru?.calculatedSize ?? 0,
       maxBytes: this.maxBytes,
     };
   }
