@@ -1,6 +1,6 @@
 /**
  * `npm run bench` — measures framestore on this machine and compares with the targets of the issues.
- * Usage: npm run bench [-- --only codec,csv,inmemory,redis,http,migration,download,upload] [--quick]
+ * Usage: npm run bench [-- --only codec,csv,inmemory,redis,chunks,http,migration,download,upload] [--quick]
  * Prints one table and writes bench/results/bench-<time>.json (+ bench-latest.json).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { startRedisServer } from '../tests/helpers/redis-server.js';
 import { makeRealisticTable } from '../tests/helpers/tables.js';
 import type { BenchRow } from './lib/report.js';
 import { printTable, writeResults } from './lib/report.js';
+import { benchChunkRss, benchChunks, chunkBackends } from './scenarios/chunks.js';
 import { benchCodecs } from './scenarios/codec.js';
 import { benchCsvRead } from './scenarios/csv-read.js';
 import { benchDownloads } from './scenarios/download-rss.js';
@@ -19,7 +20,17 @@ import { benchMigration } from './scenarios/migration.js';
 import { benchRedis } from './scenarios/redis.js';
 import { benchUploads } from './scenarios/upload-rss.js';
 
-const SECTIONS = ['codec', 'csv', 'inmemory', 'redis', 'http', 'migration', 'download', 'upload'] as const;
+const SECTIONS = [
+  'codec',
+  'csv',
+  'inmemory',
+  'redis',
+  'chunks',
+  'http',
+  'migration',
+  'download',
+  'upload',
+] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): { only: Set<Section>; quick: boolean } {
@@ -54,7 +65,7 @@ async function main(): Promise<void> {
     ...(await benchInMemory(large, '100k×50', Math.max(5, iterations / 4))),
   ]);
 
-  const needsRedis = only.has('redis') || only.has('http') || only.has('migration');
+  const needsRedis = only.has('redis') || only.has('chunks') || only.has('http') || only.has('migration');
   const redis = needsRedis ? await startRedisServer() : undefined;
   const storageDir = mkdtempSync(join(tmpdir(), 'framestore-bench-'));
   try {
@@ -63,6 +74,33 @@ async function main(): Promise<void> {
         ...(await benchRedis(redis.url, small, '10k×50', iterations, true)),
         ...(await benchRedis(redis.url, large, '100k×50', Math.max(5, iterations / 4), false)),
       ]);
+      await run('chunks', async () => {
+        const parts = chunkBackends(redis.url, storageDir);
+        try {
+          const out: BenchRow[] = [];
+          const sizes: [number, string, number][] = quick
+            ? [[10_000, '10k×50', 4]]
+            : [
+                [10_000, '10k×50', 10],
+                [100_000, '100k×50', 5],
+              ];
+          for (const [rowCount, label, count] of sizes) {
+            const base = rowCount === 10_000 ? small : large;
+            const n = rowCount > 10_000 ? Math.max(5, iterations / 4) : iterations;
+            out.push(
+              ...(await benchChunks('inmemory', parts.openInMemory, undefined, base, count, label, n)),
+            );
+            if (parts.openRedis)
+              out.push(
+                ...(await benchChunks('redis', parts.openRedis, parts.redisWritten, base, count, label, n)),
+              );
+          }
+          out.push(...benchChunkRss(redis.url, 10_000, 'redis 10k×50', quick ? 100 : 1000));
+          return out;
+        } finally {
+          await parts.close();
+        }
+      });
       await run('http', async () => [
         ...(await benchHttpBaselines()),
         ...(await benchHttp(

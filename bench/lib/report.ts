@@ -61,8 +61,23 @@ export function writeResults(
 }
 
 /** A row with a "≤ target" check. */
-export function atMost(group: string, name: string, value: number, unit: string, limit: number): BenchRow {
-  return { group, name, value, unit, target: `<= ${limit}`, met: value <= limit };
+export function atMost(
+  group: string,
+  name: string,
+  value: number,
+  unit: string,
+  limit: number,
+  extra?: BenchRow['extra'],
+): BenchRow {
+  return {
+    group,
+    name,
+    value,
+    unit,
+    target: `<= ${limit}`,
+    met: value <= limit,
+    ...(extra ? { extra } : {}),
+  };
 }
 
 /** A row with a "≥ target" check. */

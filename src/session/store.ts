@@ -130,6 +130,8 @@ export interface SessionStore {
 
   /** A frame decoded (cached); undefined when the frame is gone (a concurrent commit dropped it). */
   readFrame(id: string, frameId: string): Promise<Table | undefined>;
+  /** Several blobs of one session at once (the chunks of one read), in order; as readFrame for each. */
+  readFrames(id: string, frameIds: readonly string[]): Promise<(Table | undefined)[]>;
   /** A frame as stored (header + payload); undefined when it is gone. */
   readFrameBytes(id: string, frameId: string): Promise<Uint8Array | undefined>;
   /** Every committed audit entry of the record, oldest first. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditEntry, MarkedCell } from '../../contract/storage-backend.js';
+import { isChunkId } from '../../session/chunks/manifest.js';
 import { droppedFrames, framesToWrite, type SessionChange } from '../../session/store.js';
 import {
   appendAtSync,
@@ -10,6 +11,7 @@ import {
   touchSync,
   writeImmutable,
   writeImmutableSync,
+  writeReplacing,
 } from './inmemory-files.js';
 import type { InMemoryLayout } from './inmemory-layout.js';
 import { assertFenced, type LockContext } from './inmemory-lock.js';
@@ -51,12 +53,20 @@ export async function commitToDisk(layout: InMemoryLayout, commit: DiskCommit): 
   try {
     // Under the session's lock: a chunk already stored (or added and dropped within this change) is skipped,
     // so every file written here is new and may be removed again if the commit does not land.
-    for (const frame of framesToWrite(previous && toRecord(previous), change)) {
+    const writes = framesToWrite(previous && toRecord(previous), change).map((frame) => {
       const target = layout.framePath(id, frame.frameId);
       written.push(target);
-      if (frame.source.kind === 'bytes') await writeImmutable(target, frame.source.bytes);
-      else await linkImmutable(layout.sheetPath(frame.source.uploadId, frame.source.sheet.frameId), target);
-    }
+      const { source } = frame;
+      if (source.kind === 'sheet')
+        return linkImmutable(layout.sheetPath(source.uploadId, source.sheet.frameId), target);
+      return isChunkId(frame.frameId)
+        ? writeReplacing(target, source.bytes)
+        : writeImmutable(target, source.bytes);
+    });
+    // In parallel: each file's fsync waits on the disk, not on the others.
+    const outcomes = await Promise.allSettled(writes);
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
     if (written.length > 0) fsyncDirSync(layout.framesDir(id));
     const base = commit.fresh || previous === undefined ? undefined : previous;
     const audit = appendAuditFile(layout, id, base, change.audit ?? [], written);

@@ -11,6 +11,7 @@ import type {
   MarkedCell,
 } from '../../contract/storage-backend.js';
 import type { Logger } from '../../logging/logger.js';
+import { isChunkId } from '../../session/chunks/manifest.js';
 import type {
   ChangeStep,
   LoadedSession,
@@ -23,6 +24,7 @@ import {
   fsyncDir,
   mtimeMsSync,
   readFileIfExists,
+  readSmallFileIfExists,
   readSmallSync,
   removeTree,
   touchSync,
@@ -233,11 +235,16 @@ export class DiskSessionStore implements SessionStore {
     const key = `${id}/${frameId}`;
     const cached = this.settings.cache.get(key);
     if (cached !== undefined) return cached;
-    const bytes = await readFileIfExists(this.layout.framePath(id, frameId));
+    const file = this.layout.framePath(id, frameId);
+    const bytes = isChunkId(frameId) ? readSmallFileIfExists(file) : await readFileIfExists(file);
     if (bytes === undefined) return undefined;
     const table = this.settings.codec.decode(bytes);
     this.settings.cache.set(key, table, tableMemoryBytes(table));
     return table;
+  }
+
+  readFrames(id: string, frameIds: readonly string[]): Promise<(Table | undefined)[]> {
+    return Promise.all(frameIds.map((frameId) => this.readFrame(id, frameId)));
   }
 
   readFrameBytes(id: string, frameId: string): Promise<Uint8Array | undefined> {

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { corruptData } from '../../contract/errors.js';
 import { manifestSchema } from '../../session/chunks/manifest.js';
 import { referencedFrames, type SessionRecord, type StoredVersion } from '../../session/store.js';
@@ -39,6 +40,23 @@ export interface RedisLoaded {
   fields?: Record<string, string>;
 }
 
+/**
+ * Parsed frame-entry fields by their stored text. A load returns the same `hist` text until a commit changes
+ * it, and checking manifests (zod) on every load would cost more than the load; the parsed values are never
+ * mutated (records are replaced, not edited), so sharing them is safe.
+ */
+const parsedEntries = new LRUCache<string, FrameEntry[]>({ max: 64 });
+
+function entriesOf(raw: string): FrameEntry[] {
+  const known = parsedEntries.get(raw);
+  if (known !== undefined) return known;
+  const entries =
+    raw.startsWith('[') || raw === '' || raw === '{}' ? parseEntryList(raw) : [JSON.parse(raw) as FrameEntry];
+  for (const entry of entries) if (entry.m !== undefined) entry.m = manifestSchema.parse(entry.m);
+  parsedEntries.set(raw, entries);
+  return entries;
+}
+
 const entryAsVersion = (entry: FrameEntry): StoredVersion => ({
   info: {
     version: entry.v ?? 0,
@@ -51,7 +69,7 @@ const entryAsVersion = (entry: FrameEntry): StoredVersion => ({
     bytes: entry.b,
   },
   frameId: entry.f,
-  ...(entry.m !== undefined ? { manifest: manifestSchema.parse(entry.m) } : {}),
+  ...(entry.m !== undefined ? { manifest: entry.m } : {}),
 });
 
 const versionAsEntry = (entry: StoredVersion, chunks: ReadonlyMap<string, number>): FrameEntry => ({
@@ -75,9 +93,9 @@ export function recordFromReply(id: string, reply: unknown): RedisLoaded | undef
   const field = (name: (typeof STATE_FIELDS)[number]): string => replyText(parts[STATE_FIELDS.indexOf(name)]);
   const base = STATE_FIELDS.length;
   try {
-    const cur = JSON.parse(field('cur')) as FrameEntry;
-    const hist = parseEntryList(field('hist'));
-    const redo = parseEntryList(field('redo'));
+    const [cur] = entriesOf(field('cur')) as [FrameEntry];
+    const hist = entriesOf(field('hist'));
+    const redo = entriesOf(field('redo'));
     const chunks = new Map<string, number>();
     for (const entry of [cur, ...hist, ...redo]) chunks.set(entry.f, entry.n);
     // `fk` lists every blob with its part count (chunks of chunked frames included).
@@ -100,7 +118,7 @@ export function recordFromReply(id: string, reply: unknown): RedisLoaded | undef
         rows: cur.r,
         columns: cur.c,
         bytes: cur.b,
-        ...(cur.m !== undefined ? { manifest: manifestSchema.parse(cur.m) } : {}),
+        ...(cur.m !== undefined ? { manifest: cur.m } : {}),
       },
       history: hist.map(entryAsVersion),
       redo: redo.map(entryAsVersion),

@@ -28,9 +28,12 @@ export class ChunkContext {
   }
 
   /** Records the column of a decoded one-column chunk table (only a single-piece column can be reused). */
-  register(table: Table, id: string, bytes: number, raw = tableMemoryBytes(table)): void {
+  register(table: Table, id: string, bytes: number, raw?: number): void {
     const pieces = table.getChildAt(0)?.data;
-    if (pieces?.length === 1) this.names.set(pieces[0] as Data, { id, bytes, raw });
+    if (pieces?.length !== 1) return;
+    const data = pieces[0] as Data;
+    if (this.names.get(data)?.id === id) return; // read again from the cache: known already
+    this.names.set(data, { id, bytes, raw: raw ?? tableMemoryBytes(table) });
   }
 
   /** `data` holds the same values as `from` (a retyped dictionary piece): it names the same chunk. */

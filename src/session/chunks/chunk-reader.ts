@@ -59,17 +59,18 @@ export async function readChunkedFrame(
     }
   }
   const tables = new Map<string, Table>();
-  const reads = [...wanted].map(async ([chunk, expected]) => {
-    const table = await store.readFrame(id, chunk);
-    if (table === undefined) return false;
+  const ids = [...wanted.keys()];
+  const read = await store.readFrames(id, ids);
+  for (const [index, chunk] of ids.entries()) {
+    const table = read[index];
+    const expected = wanted.get(chunk) as { bytes: number; rows: number };
+    if (table === undefined) return undefined;
     if (table.numCols !== 1 || table.numRows !== expected.rows) {
       throw corruptData(`session ${id}: chunk ${chunk} does not hold the rows its frame names`);
     }
     chunks.register(table, chunk, expected.bytes);
     tables.set(chunk, table);
-    return true;
-  });
-  if ((await Promise.all(reads)).includes(false)) return undefined;
+  }
   const fields: Field[] = [];
   const vectors: Vector[] = [];
   for (const index of selected) {
