@@ -13,7 +13,8 @@ import {
   Utf8,
   vectorFromArray,
 } from 'apache-arrow';
-import type { StorageBackend } from '../../src/contract/storage-backend.js';
+import { encodeFrame } from '../../src/codec/frame-codec.js';
+import type { SessionSnapshot, StorageBackend } from '../../src/contract/storage-backend.js';
 import { sessionBlobs } from '../helpers/blobs.js';
 import { assertTablesEqual, makeRealisticTable } from '../helpers/tables.js';
 import { type ContractContext, expectCode } from './contract-context.js';
@@ -246,5 +247,53 @@ export function chunkTests(ctx: ContractContext): void {
     assertTablesEqual(await backend.getDataFrame(sessionId), one);
     await backend.undoLastChange(sessionId);
     assertTablesEqual(await backend.getDataFrame(sessionId), empty);
+  });
+}
+
+/** Whole-frame sessions (written before column chunks) stay readable and become chunked on their next update. */
+export function wholeFrameCompatibilityTests(ctx: ContractContext): void {
+  test('a session stored in the whole-frame format reads, updates into chunks, undoes back, and exports as stored', async () => {
+    const backend = ctx.backend;
+    const older = makeRealisticTable(300, 4, 1);
+    const newer = makeRealisticTable(300, 4, 2);
+    const { sessionId } = await backend.createSession(newer);
+    const base = await backend.exportSession(sessionId);
+    const codec = { serialization: 'arrow' as const, compression: 'snappy' as const, maxFrameBytes: 1e9 };
+    const { currentManifest: _chunked, ...rest } = base;
+    const whole: SessionSnapshot = {
+      ...rest,
+      currentFrameId: 'legacyCurrent',
+      history: [
+        {
+          frameId: 'legacyOlder',
+          info: { version: 1, operation: 'edit', createdAt: base.createdAt, rows: 300, columns: 4, bytes: 1 },
+        },
+      ],
+      redo: [],
+      version: 2,
+      frames: { legacyCurrent: encodeFrame(newer, codec), legacyOlder: encodeFrame(older, codec) },
+    };
+    await backend.importSession(whole, { overwrite: true });
+    assertTablesEqual(await backend.getDataFrame(sessionId), newer);
+    assertTablesEqual(await backend.getVersion(sessionId, 1), older);
+    assertTablesEqual(
+      await backend.getDataFrame(sessionId, {
+        columns: [newer.schema.fields[1]!.name],
+        offset: 10,
+        limit: 5,
+      }),
+      newer.select([newer.schema.fields[1]!.name]).slice(10, 15),
+    );
+    const diff = await backend.diffVersions(sessionId, 1, 2);
+    expect(diff.columnsUnchanged).toEqual([]);
+    const step = withColumn(await backend.getDataFrame(sessionId), 0, 9);
+    await backend.updateDataFrame(sessionId, step, { operation: 'round' });
+    const after = await backend.exportSession(sessionId);
+    expect(after.currentManifest?.columns).toHaveLength(4);
+    expect(after.history.map((entry) => entry.manifest === undefined)).toEqual([true, true]);
+    await backend.undoLastChange(sessionId);
+    assertTablesEqual(await backend.getDataFrame(sessionId), newer);
+    await backend.redo(sessionId);
+    assertTablesEqual(await backend.getDataFrame(sessionId), step);
   });
 }

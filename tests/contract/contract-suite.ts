@@ -1,6 +1,6 @@
 import type { StorageBackend } from '../../src/contract/storage-backend.js';
 import { auditTests } from './contract-audit.js';
-import { chunkTests } from './contract-chunks.js';
+import { chunkTests, wholeFrameCompatibilityTests } from './contract-chunks.js';
 import { ContractContext } from './contract-context.js';
 import { errorTests } from './contract-errors.js';
 import { frameReadTests } from './contract-frame-reads.js';
@@ -40,6 +40,7 @@ export function runContractSuite(makeHarness: () => Promise<BackendHarness>): vo
     describe('versions', () => versionTests(ctx));
     describe('partial reads and diffs', () => frameReadTests(ctx));
     describe('column chunks', () => chunkTests(ctx));
+    describe('whole-frame sessions', () => wholeFrameCompatibilityTests(ctx));
     describe('metadata and audit log', () => auditTests(ctx));
     describe('intentional missing marks', () => markTests(ctx));
     describe('temporary uploads', () => uploadTests(ctx));
