@@ -63,7 +63,8 @@ async function readFrameRef(
   opts: ReadOptions | undefined,
 ): Promise<Table | undefined> {
   if (frame.manifest !== undefined) {
-    return readChunkedFrame(ctx.store, ctx.chunks, id, { rows: frame.rows, manifest: frame.manifest }, opts);
+    const chunked = { frameId: frame.frameId, rows: frame.rows, manifest: frame.manifest };
+    return readChunkedFrame(ctx.store, ctx.chunks, id, chunked, opts);
   }
   const whole = await ctx.store.readFrame(id, frame.frameId);
   return whole === undefined || opts === undefined ? whole : sliceTable(whole, opts);

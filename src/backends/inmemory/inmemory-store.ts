@@ -233,8 +233,12 @@ export class DiskSessionStore implements SessionStore {
 
   async readFrame(id: string, frameId: string): Promise<Table | undefined> {
     const key = `${id}/${frameId}`;
-    const cached = this.settings.cache.get(key);
-    if (cached !== undefined) return cached;
+    return this.settings.cache.get(key) ?? this.loadFrame(id, frameId);
+  }
+
+  /** From disk (a cache miss), decoded and cached. */
+  private async loadFrame(id: string, frameId: string): Promise<Table | undefined> {
+    const key = `${id}/${frameId}`;
     const file = this.layout.framePath(id, frameId);
     const bytes = isChunkId(frameId) ? readSmallFileIfExists(file) : await readFileIfExists(file);
     if (bytes === undefined) return undefined;
@@ -243,8 +247,11 @@ export class DiskSessionStore implements SessionStore {
     return table;
   }
 
-  readFrames(id: string, frameIds: readonly string[]): Promise<(Table | undefined)[]> {
-    return Promise.all(frameIds.map((frameId) => this.readFrame(id, frameId)));
+  async readFrames(id: string, frameIds: readonly string[]): Promise<(Table | undefined)[]> {
+    // Cache hits without a promise each; only misses go to disk.
+    const out = frameIds.map((frameId) => this.settings.cache.get(`${id}/${frameId}`));
+    if (out.every((table) => table !== undefined)) return out;
+    return Promise.all(out.map((table, index) => table ?? this.loadFrame(id, frameIds[index] as string)));
   }
 
   readFrameBytes(id: string, frameId: string): Promise<Uint8Array | undefined> {

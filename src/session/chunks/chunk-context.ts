@@ -1,4 +1,5 @@
 import type { Data, Table } from 'apache-arrow';
+import { LRUCache } from 'lru-cache';
 import type { FrameCodec } from '../../codec/frame-codec.js';
 import { tableMemoryBytes } from '../../codec/frame-codec.js';
 
@@ -17,11 +18,37 @@ export interface KnownChunk {
  */
 export class ChunkContext {
   private readonly names = new WeakMap<Data, KnownChunk>();
+  /**
+   * Whole frames assembled from cached chunk tables, by session/frame id. An entry is served only while the
+   * store hands back the very same chunk tables (none evicted); it holds them weakly, so it keeps nothing
+   * alive that neither the chunk cache nor a caller holds, and the cache's byte bound stays the bound.
+   */
+  private readonly frames = new LRUCache<string, { parts: WeakRef<Table>[]; table: WeakRef<Table> }>({
+    max: 256,
+  });
 
   constructor(
     readonly codec: FrameCodec,
     readonly chunkRows: number,
   ) {}
+
+  assembled(key: string, parts: readonly (Table | undefined)[]): Table | undefined {
+    const entry = this.frames.get(key);
+    if (entry === undefined) return undefined;
+    const table = entry.table.deref();
+    const same =
+      entry.parts.length === parts.length &&
+      entry.parts.every((part, index) => part.deref() === parts[index]);
+    if (table === undefined || !same) {
+      this.frames.delete(key);
+      return undefined;
+    }
+    return table;
+  }
+
+  remember(key: string, parts: readonly Table[], table: Table): void {
+    this.frames.set(key, { parts: parts.map((part) => new WeakRef(part)), table: new WeakRef(table) });
+  }
 
   known(data: Data): KnownChunk | undefined {
     return this.names.get(data);

@@ -37,10 +37,13 @@ export async function readChunkedFrame(
   store: SessionStore,
   chunks: ChunkContext,
   id: string,
-  frame: { rows: number; manifest: FrameManifest },
+  frame: { frameId: string; rows: number; manifest: FrameManifest },
   opts: ReadOptions | undefined,
 ): Promise<Table | undefined> {
   const { manifest, rows } = frame;
+  const whole =
+    opts === undefined ||
+    (opts.columns === undefined && opts.offset === undefined && opts.limit === undefined);
   const names = manifest.columns.map((column) => column.name);
   const selected =
     opts?.columns === undefined ? names.map((_, index) => index) : assertColumnsExist(names, opts.columns);
@@ -61,6 +64,10 @@ export async function readChunkedFrame(
   const tables = new Map<string, Table>();
   const ids = [...wanted.keys()];
   const read = await store.readFrames(id, ids);
+  // The whole frame assembled before from these very chunk tables (all still cached): the same table.
+  const memoKey = `${id}/${frame.frameId}`;
+  const memo = whole ? chunks.assembled(memoKey, read) : undefined;
+  if (memo !== undefined) return memo;
   for (const [index, chunk] of ids.entries()) {
     const table = read[index];
     const expected = wanted.get(chunk) as { bytes: number; rows: number };
@@ -93,20 +100,25 @@ export async function readChunkedFrame(
     vectors.push(new Vector(pieces));
   }
   const schema = new Schema(fields, new Map(Object.entries(manifest.metadata ?? {})));
-  // Arrow lines the columns up into record batches; columns cut at the same rows keep their Data objects.
-  const lined = new Table(Object.fromEntries(vectors.map((vector, index) => [`c${index}`, vector])));
   const type = new Struct(fields);
-  const table = new Table(
-    schema,
-    lined.batches.map(
-      (batch) =>
-        new RecordBatch(
-          schema,
-          makeData({ type, length: batch.numRows, nullCount: 0, children: batch.data.children }),
+  const batchOf = (length: number, children: Data[]) =>
+    new RecordBatch(schema, makeData({ type, length, nullCount: 0, children }));
+  // Every chunk one piece (the usual case): range r of every column is batch r, built as is. Otherwise
+  // Arrow lines the columns up; columns cut at the same rows keep their Data objects either way.
+  const aligned = vectors.every((vector) => vector.data.length === last - first + 1);
+  const batches = aligned
+    ? Array.from({ length: last - first + 1 }, (_, r) =>
+        batchOf(
+          ((vectors[0] as Vector).data[r] as Data).length,
+          vectors.map((vector) => vector.data[r] as Data),
         ),
-    ),
-  );
+      )
+    : new Table(Object.fromEntries(vectors.map((vector, index) => [`c${index}`, vector]))).batches.map(
+        (batch) => batchOf(batch.numRows, batch.data.children),
+      );
+  const table = new Table(schema, batches);
   const from = start - first * R;
   const to = end > start ? end - first * R : from;
+  if (whole) chunks.remember(memoKey, read as Table[], table);
   return from === 0 && to === table.numRows ? table : table.slice(from, to);
 }
