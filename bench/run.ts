@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startCluster } from '../tests/helpers/redis-cluster.js';
 import { startRedisServer } from '../tests/helpers/redis-server.js';
 import { makeRealisticTable } from '../tests/helpers/tables.js';
 import type { BenchRow } from './lib/report.js';
@@ -18,6 +19,7 @@ import { benchHttp, benchHttpBaselines } from './scenarios/http.js';
 import { benchInMemory } from './scenarios/inmemory.js';
 import { benchMigration } from './scenarios/migration.js';
 import { benchRedis } from './scenarios/redis.js';
+import { benchScaleOut } from './scenarios/scale-out.js';
 import { benchUploads } from './scenarios/upload-rss.js';
 
 const SECTIONS = [
@@ -26,6 +28,7 @@ const SECTIONS = [
   'inmemory',
   'redis',
   'chunks',
+  'scale-out',
   'http',
   'migration',
   'download',
@@ -65,7 +68,12 @@ async function main(): Promise<void> {
     ...(await benchInMemory(large, '100k×50', Math.max(5, iterations / 4))),
   ]);
 
-  const needsRedis = only.has('redis') || only.has('chunks') || only.has('http') || only.has('migration');
+  const needsRedis =
+    only.has('redis') ||
+    only.has('chunks') ||
+    only.has('scale-out') ||
+    only.has('http') ||
+    only.has('migration');
   const redis = needsRedis ? await startRedisServer() : undefined;
   const storageDir = mkdtempSync(join(tmpdir(), 'framestore-bench-'));
   try {
@@ -99,6 +107,25 @@ async function main(): Promise<void> {
           return out;
         } finally {
           await parts.close();
+        }
+      });
+      await run('scale-out', async () => {
+        const cluster = await startCluster(3);
+        try {
+          return await benchScaleOut({
+            stores: [
+              { name: 'redis', env: { REDIS_ENABLED: 'true', REDIS_URL: redis.url } },
+              {
+                name: 'cluster 3 masters',
+                env: { REDIS_ENABLED: 'true', REDIS_CLUSTER_NODES: cluster.nodesEnv },
+              },
+            ],
+            workers: quick ? [1, 2, 4] : [1, 2, 4, 8, 16],
+            clients: 32,
+            seconds: quick ? 3 : 8,
+          });
+        } finally {
+          await cluster.stop();
         }
       });
       await run('http', async () => [
