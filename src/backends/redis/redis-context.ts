@@ -104,12 +104,30 @@ export class RedisContext {
     if (this.closedFlag) throw new StorageError('BACKEND_UNAVAILABLE', 'the redis backend is closed');
   }
 
+  private lastReset = 0;
+
+  /**
+   * A command that timed out leaves its connection in doubt: a half-open link (the peer gone without a
+   * reset) never answers, and TCP would only notice after many minutes. So a timeout drops the connection
+   * and dials again (at most once per command timeout); commands still queued on it fail now instead of
+   * timing out one by one, and every write among them reports an unknown outcome as it would anyway.
+   */
+  noteFailure(error: unknown): void {
+    if (this.closedFlag || !(error instanceof Error) || !/timed out/i.test(error.message)) return;
+    const now = Date.now();
+    if (now - this.lastReset < this.config.redis.commandTimeoutMs) return;
+    this.lastReset = now;
+    this.logger.warn('a redis command timed out: reconnecting (the connection may be half-open)');
+    this.client.disconnect(true);
+  }
+
   /** Runs a raw command; any Redis failure becomes BACKEND_UNAVAILABLE with a sanitized cause. */
   async command<T>(what: string, fn: () => Promise<T>): Promise<T> {
     this.ensureOpen();
     try {
       return await this.limit.run(fn);
     } catch (error) {
+      this.noteFailure(error);
       if (isStorageError(error)) throw error;
       throw backendUnavailable(`redis ${what} failed`, error, this.secrets);
     }
@@ -138,6 +156,7 @@ export class RedisContext {
       } catch (error) {
         const failure = scriptFailure(error);
         if (failure === undefined) {
+          this.noteFailure(error);
           if (isStorageError(error)) throw error;
           throw writeOutcome(
             backendUnavailable(`redis ${name} failed`, error, this.secrets),

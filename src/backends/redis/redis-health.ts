@@ -70,6 +70,7 @@ export async function redisHealth(ctx: RedisContext): Promise<HealthReport> {
   try {
     await client.ping();
   } catch (error) {
+    ctx.noteFailure(error);
     const latency = performance.now() - started;
     const message = sanitizeRedisError(error, ctx.secrets).message;
     checks.ping = { status: 'unhealthy', latency_ms: latency, message };
