@@ -28,6 +28,16 @@ const MIX: [Op, number][] = [
   ['patch metadata', 0.1],
 ];
 
+/** The operation at `u` in [0, 1) of the cumulative mix. */
+function pickOp(u: number): Op {
+  let left = u;
+  for (const [op, share] of MIX) {
+    left -= share;
+    if (left < 0) return op;
+  }
+  return 'get info';
+}
+
 async function startService(
   workers: number,
   env: Record<string, string>,
@@ -116,8 +126,7 @@ async function runLoad(base: string, clients: number, seconds: number): Promise<
     let seed = c;
     while (Date.now() < end) {
       seed += 1;
-      let pick = ((seed * 2654435761) % 1000) / 1000;
-      const op = (MIX.find(([, share]) => (pick -= share) < 0)?.[0] ?? 'get info') as Op;
+      const op = pickOp(((seed * 2654435761) % 1000) / 1000);
       const at = performance.now();
       let result: { status: number; body: string };
       if (op === 'get info') result = await call(`/sessions/${id}`);

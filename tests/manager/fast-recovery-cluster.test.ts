@@ -5,10 +5,10 @@ import { createDataManager } from '../../src/manager/create-data-manager.js';
 import { type RedisClusterHandle, startCluster } from '../helpers/redis-cluster.js';
 import createRedisBackend from '../helpers/redis-factory.js';
 import type { RedisServerHandle } from '../helpers/redis-server.js';
-import { makeSmallTable } from '../helpers/tables.js';
 import { makeTempDir, removeTempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { testEnv } from '../migration/migration-fixtures.js';
+import { acknowledgedWriter } from './acknowledged-writes.js';
 
 jest.setTimeout(120_000);
 
@@ -55,38 +55,14 @@ test('Cluster failover after kill -9 of a master, REDIS_WAIT_REPLICAS=1: the oth
     REDIS_WAIT_REPLICAS: '1',
   };
   const manager = await createDataManager({ env });
-  const lastServed: { backend?: BackendType } = {};
-  manager.addObserver({
-    onOperation: (event) => {
-      if (event.operation === 'createSession' && event.error === undefined)
-        lastServed.backend = event.backend;
-    },
-  });
-  const acknowledged: string[] = [];
-  let failed = 0;
-  let longestMs = 0;
-  const write = async (): Promise<BackendType | 'failed'> => {
-    lastServed.backend = undefined;
-    const at = performance.now();
-    try {
-      const { sessionId } = await manager.createSession(makeSmallTable(2));
-      acknowledged.push(sessionId);
-      return lastServed.backend ?? 'failed';
-    } catch (error) {
-      expect(error).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
-      failed += 1;
-      return 'failed';
-    } finally {
-      longestMs = Math.max(longestMs, performance.now() - at);
-    }
-  };
+  const { write, state } = acknowledgedWriter(manager);
   try {
     for (let i = 0; i < 10; i++) expect(await write()).toBe('redis');
     const roles = await Promise.all(cluster.servers.map(roleOf));
     const victim = cluster.servers[roles.indexOf('master')] as RedisServerHandle;
     await victim.kill('SIGKILL');
     const killed = performance.now();
-    longestMs = 0;
+    state.longestMs = 0;
 
     // Four writers at once, so writes for the healthy shards are not queued behind ones for the dead shard.
     let onRedisInARow = 0;
@@ -110,25 +86,22 @@ test('Cluster failover after kill -9 of a master, REDIS_WAIT_REPLICAS=1: the oth
     );
     console.log(
       `cluster failover (kill -9 of a master, node timeout 2 s, REDIS_WAIT_REPLICAS=1): every shard serving again ` +
-        `${recoveredMs?.toFixed(0)} ms after the kill; ${acknowledged.length} writes acknowledged, ${failed} refused, ` +
-        `${servedDuringOutage} served by Redis while the shard was down; longest call ${longestMs.toFixed(0)} ms`,
+        `${recoveredMs?.toFixed(0)} ms after the kill; ${state.acknowledged.length} writes acknowledged, ${state.refused} refused, ` +
+        `${servedDuringOutage} served by Redis while the shard was down; longest call ${state.longestMs.toFixed(0)} ms`,
     );
     expect(recoveredMs).toBeDefined();
     expect(recoveredMs!).toBeLessThanOrEqual(AFTER_KILL_MS);
     // Writes kept landing on Redis while one shard was down (only that shard's sessions could not).
     expect(servedDuringOutage).toBeGreaterThan(0);
-    expect(longestMs).toBeLessThanOrEqual(5000 + 250 + 2000);
+    expect(state.longestMs).toBeLessThanOrEqual(5000 + 250 + 2000);
 
     // Every acknowledged write — before the kill, during it (on Redis or locally, then written back), after —
     // is on the cluster now.
     const check = await createRedisBackend({ REDIS_CLUSTER_NODES: cluster.nodesEnv, LOG_LEVEL: 'silent' });
     try {
       const missing: string[] = [];
-      for (const id of acknowledged) if (!(await check.sessionExists(id))) missing.push(id);
-      expect({ acknowledged: acknowledged.length, missing }).toEqual({
-        acknowledged: acknowledged.length,
-        missing: [],
-      });
+      for (const id of state.acknowledged) if (!(await check.sessionExists(id))) missing.push(id);
+      expect(missing).toEqual([]);
     } finally {
       await check.close();
     }

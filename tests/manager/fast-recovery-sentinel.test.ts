@@ -4,11 +4,11 @@ import type { BackendType } from '../../src/contract/storage-backend.js';
 import { createDataManager } from '../../src/manager/create-data-manager.js';
 import { type RedisSentinelHandle, startSentinel } from '../helpers/redis-sentinel.js';
 import { type RedisServerHandle, startRedisServer } from '../helpers/redis-server.js';
-import { makeSmallTable } from '../helpers/tables.js';
 import { makeTempDir, removeTempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { testEnv } from '../migration/migration-fixtures.js';
 import { openRedis } from '../migration/redis-fixtures.js';
+import { acknowledgedWriter } from './acknowledged-writes.js';
 
 jest.setTimeout(120_000);
 
@@ -78,25 +78,8 @@ test('Sentinel failover after kill -9 of the master: writes resume on the promot
       REDIS_SENTINEL_MASTER: MASTER,
     },
   });
-  const lastServed: { backend?: BackendType } = {};
-  manager.addObserver({
-    onOperation: (event) => {
-      if (event.operation === 'createSession' && event.error === undefined)
-        lastServed.backend = event.backend;
-    },
-  });
-  const acknowledged: string[] = [];
-  const write = async (): Promise<BackendType | 'failed'> => {
-    lastServed.backend = undefined;
-    try {
-      const { sessionId } = await manager.createSession(makeSmallTable(2));
-      acknowledged.push(sessionId);
-      return lastServed.backend ?? 'failed';
-    } catch (error) {
-      expect(error).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
-      return 'failed';
-    }
-  };
+  const { write, state } = acknowledgedWriter(manager);
+  const acknowledged = state.acknowledged;
   const watcher = new Redis({ port: sentinels[1]!.port, host: '127.0.0.1', lazyConnect: true });
   try {
     for (let i = 0; i < 5; i++) expect(await write()).toBe('redis');
