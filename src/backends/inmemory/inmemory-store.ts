@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Table } from 'apache-arrow';
 import type { ByteLru } from '../../cache/byte-lru.js';
-import { type FrameCodec, tableMemoryBytes } from '../../codec/frame-codec.js';
+import type { FrameCodec } from '../../codec/frame-codec.js';
 import { StorageError, sessionNotFound } from '../../contract/errors.js';
 import { newId } from '../../contract/ids.js';
 import type {
@@ -11,7 +11,6 @@ import type {
   MarkedCell,
 } from '../../contract/storage-backend.js';
 import type { Logger } from '../../logging/logger.js';
-import { isChunkId } from '../../session/chunks/manifest.js';
 import type {
   ChangeStep,
   LoadedSession,
@@ -20,15 +19,8 @@ import type {
   SessionStore,
 } from '../../session/store.js';
 import { commitToDisk } from './inmemory-commit.js';
-import {
-  fsyncDir,
-  mtimeMsSync,
-  readFileIfExists,
-  readSmallFileIfExists,
-  readSmallSync,
-  removeTree,
-  touchSync,
-} from './inmemory-files.js';
+import { fsyncDir, mtimeMsSync, readSmallSync, removeTree, touchSync } from './inmemory-files.js';
+import { DiskFrames } from './inmemory-frames.js';
 import type { InMemoryLayout } from './inmemory-layout.js';
 import { countLiveSessions, listLiveSessions } from './inmemory-listing.js';
 import { ABSENT_REV, assertFenced, type FileLocks, type LockContext } from './inmemory-lock.js';
@@ -51,12 +43,15 @@ export class DiskSessionStore implements SessionStore {
   readonly backendType = 'inmemory' as const;
   /** The state each handed-out record came from (where its audit log and marks live). */
   private readonly states = new WeakMap<SessionRecord, SessionState>();
+  private readonly frames: DiskFrames;
 
   constructor(
     readonly layout: InMemoryLayout,
     readonly locks: FileLocks,
     private readonly settings: DiskStoreSettings,
-  ) {}
+  ) {
+    this.frames = new DiskFrames(layout, settings.codec, settings.cache);
+  }
 
   /** The committed state, or undefined when the session does not exist. */
   loadState(id: string): SessionState | undefined {
@@ -178,8 +173,8 @@ export class DiskSessionStore implements SessionStore {
     const onCommitted = (_next: SessionState, dropped: string[]) => {
       for (const frame of change.frames ?? [])
         if (frame.source.kind === 'bytes' && frame.source.table)
-          this.remember(id, frame.frameId, frame.source.table);
-      for (const frameId of dropped) this.settings.cache.delete(`${id}/${frameId}`);
+          this.frames.remember(id, frame.frameId, frame.source.table);
+      for (const frameId of dropped) this.frames.forget(id, frameId);
     };
     const disk = { lock, id, previous, expectedRev, fresh, change, currentRev, onCommitted };
     const next = await commitToDisk(this.layout, disk);
@@ -227,42 +222,20 @@ export class DiskSessionStore implements SessionStore {
 
   /** Deletes the session's folder in one rename; false when it did not exist. */
   async removeFiles(id: string): Promise<boolean> {
-    this.settings.cache.deletePrefix(`${id}/`);
+    this.frames.forgetSession(id);
     return removeTree(this.layout.sessionDir(id), this.layout.trashDir);
   }
 
-  async readFrame(id: string, frameId: string): Promise<Table | undefined> {
-    const key = `${id}/${frameId}`;
-    return this.settings.cache.get(key) ?? this.loadFrame(id, frameId);
+  readFrame(id: string, frameId: string): Promise<Table | undefined> {
+    return this.frames.read(id, frameId);
   }
 
-  /** From disk (a cache miss), decoded and cached. */
-  private async loadFrame(id: string, frameId: string): Promise<Table | undefined> {
-    const key = `${id}/${frameId}`;
-    const file = this.layout.framePath(id, frameId);
-    const bytes = isChunkId(frameId) ? readSmallFileIfExists(file) : await readFileIfExists(file);
-    if (bytes === undefined) return undefined;
-    const table = this.settings.codec.decode(bytes);
-    this.settings.cache.set(key, table, tableMemoryBytes(table));
-    return table;
-  }
-
-  async readFrames(id: string, frameIds: readonly string[]): Promise<(Table | undefined)[]> {
-    // Cache hits without a promise each; only misses go to disk.
-    const out = frameIds.map((frameId) => this.settings.cache.get(`${id}/${frameId}`));
-    if (out.every((table) => table !== undefined)) return out;
-    return Promise.all(out.map((table, index) => table ?? this.loadFrame(id, frameIds[index] as string)));
+  readFrames(id: string, frameIds: readonly string[]): Promise<(Table | undefined)[]> {
+    return this.frames.readMany(id, frameIds);
   }
 
   readFrameBytes(id: string, frameId: string): Promise<Uint8Array | undefined> {
-    return readFileIfExists(this.layout.framePath(id, frameId));
-  }
-
-  /** Caches a table we just stored, when decoding it would give back the same table (Arrow IPC does). */
-  private remember(id: string, frameId: string, table: Table): void {
-    if (this.settings.codec.options.serialization === 'arrow') {
-      this.settings.cache.set(`${id}/${frameId}`, table, tableMemoryBytes(table));
-    }
+    return this.frames.bytes(id, frameId);
   }
 
   private stateOf(id: string, record: SessionRecord): SessionState {
