@@ -4,6 +4,7 @@ import type { Logger } from '../logging/logger.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { type CallTarget, isMissFor, type ReadThrough } from './read-through.js';
 import type { RedisLink } from './redis-link.js';
+import type { ShardGates } from './shard-gates.js';
 import type { WriteBack } from './write-back.js';
 import type { WriteBackJournal } from './write-back-journal.js';
 
@@ -38,6 +39,15 @@ export interface RedisPrimary {
   /** Present when STORAGE_FALLBACK_TO_MEMORY: the journal and write-back of locally served changes. */
   journal?: WriteBackJournal;
   writeBack?: WriteBack;
+  /** On Redis Cluster: one gate per shard, so a dead shard does not stop the others. */
+  shards?: ShardGates;
+}
+
+/** The shard serving a target, when the Redis backend is a Cluster (RedisBackend.shardOf). */
+function shardFor(backend: StorageBackend, target: CallTarget | undefined): string | undefined {
+  if (target === undefined) return undefined;
+  const sharded = backend as StorageBackend & { shardOf?: (id: string) => string | undefined };
+  return sharded.shardOf?.(target.id);
 }
 
 export interface RouterParts {
@@ -83,18 +93,31 @@ export class BackendRouter {
     const redis = redisPrimary.link.current;
     if (redisPrimary.breaker.state === 'closed' && redis !== undefined) {
       const target = spec.target;
+      const shard = redisPrimary.shards && shardFor(redis, target);
+      if (shard !== undefined && redisPrimary.shards?.isShut(shard)) {
+        if (local !== undefined && this.parts.fallbackToMemory) return this.onLocal(spec, call);
+        unavailable(`redis shard ${shard} is unavailable (probing it)`);
+      }
       if (target && redisPrimary.journal?.has(target.kind, target.id)) {
         await redisPrimary.writeBack?.one(target.kind, target.id);
       }
       try {
         const served = await this.onActive(redis, async () => local, spec, call);
         const down = spec.unreachable?.(served.value);
-        if (down === undefined) redisPrimary.breaker.recordSuccess();
-        else redisPrimary.breaker.recordFailure(down);
+        if (down === undefined) {
+          redisPrimary.breaker.recordSuccess();
+          if (shard !== undefined) redisPrimary.shards?.recordSuccess(shard);
+        } else redisPrimary.breaker.recordFailure(down);
         return served;
       } catch (error) {
         if (!isStorageError(error, 'BACKEND_UNAVAILABLE')) {
           redisPrimary.breaker.recordSuccess();
+          if (shard !== undefined) redisPrimary.shards?.recordSuccess(shard);
+          throw error;
+        }
+        // A failure of one shard shuts that shard's gate; it does not count against the whole circuit.
+        if (shard !== undefined) {
+          redisPrimary.shards?.recordFailure(shard, error.message);
           throw error;
         }
         const opened = redisPrimary.breaker.recordFailure(error.message);

@@ -10,6 +10,7 @@ import { DataManager } from './data-manager.js';
 import { ReadThrough } from './read-through.js';
 import { RedisLink } from './redis-link.js';
 import { RedisRecovery } from './redis-recovery.js';
+import { ShardGates } from './shard-gates.js';
 import { WriteBack } from './write-back.js';
 import { WriteBackJournal } from './write-back-journal.js';
 
@@ -136,11 +137,25 @@ export async function createDataManager(opts: CreateDataManagerOptions = {}): Pr
           onUnavailable: (error) => breaker.recordFailure(error.message),
         })
       : undefined;
+  const shards =
+    config.redis.mode === 'cluster'
+      ? new ShardGates({
+          cooldownMs: config.circuitBreakerCooldownMs,
+          logger,
+          ping: async (shard) => {
+            const backend = link.current as { pingShard?: (shard: string) => Promise<void> } | undefined;
+            if (backend?.pingShard === undefined) throw new Error('redis is not connected');
+            await backend.pingShard(shard);
+          },
+          onReopen: () => recovery?.drainInBackground(),
+        })
+      : undefined;
   const redisPrimary: RedisPrimary = {
     link,
     breaker,
     ...(journal ? { journal } : {}),
     ...(writeBack ? { writeBack } : {}),
+    ...(shards ? { shards } : {}),
   };
   const activeRecovery = new RedisRecovery(redisPrimary, logger, config.circuitBreakerCooldownMs);
   recovery = activeRecovery;
@@ -160,6 +175,7 @@ export async function createDataManager(opts: CreateDataManagerOptions = {}): Pr
   const closers = [
     async () => {
       breaker.dispose();
+      shards?.dispose();
       await activeRecovery.dispose();
       await writeBack?.settle();
     },

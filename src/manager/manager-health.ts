@@ -17,6 +17,8 @@ export interface ManagerHealthState {
     servingLocally: boolean;
     pending: JournalEntry[];
     lastWriteBackError?: string;
+    /** Cluster shards whose gate is shut (their sessions served as in an outage). */
+    shutShards?: string[];
   };
   /** Why the local store stands in for Redis, when it does. */
   fallbackReason?: string;
@@ -63,6 +65,14 @@ export function decorateHealth(report: HealthReport, state: ManagerHealthState):
           : backlog,
     };
     statuses.push(breakerStatus, checks.write_back.status);
+    if (redis.shutShards !== undefined) {
+      const shut = redis.shutShards;
+      checks.cluster_shards = {
+        status: shut.length > 0 ? 'degraded' : 'healthy',
+        message: shut.length > 0 ? `unavailable, probing: ${shut.join(', ')}` : 'every shard serving',
+      };
+      statuses.push(checks.cluster_shards.status);
+    }
   }
   if (state.localDisk !== undefined && report.backendType === 'redis') {
     // Redis serves fine; a full local disk only means the fallback would fail: degraded at worst.
@@ -95,6 +105,7 @@ export function healthStateOf(
             servingLocally: routing.router.servingLocally(),
             pending: primary.journal?.list() ?? [],
             ...(lastError ? { lastWriteBackError: lastError } : {}),
+            ...(primary.shards ? { shutShards: primary.shards.shutShards() } : {}),
           },
         }
       : {}),

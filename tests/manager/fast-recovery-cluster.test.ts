@@ -1,10 +1,12 @@
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import type { RedisBackend } from '../../src/backends/redis/redis-backend.js';
 import type { BackendType } from '../../src/contract/storage-backend.js';
 import { createDataManager } from '../../src/manager/create-data-manager.js';
 import { type RedisClusterHandle, startCluster } from '../helpers/redis-cluster.js';
 import createRedisBackend from '../helpers/redis-factory.js';
 import type { RedisServerHandle } from '../helpers/redis-server.js';
+import { makeSmallTable } from '../helpers/tables.js';
 import { makeTempDir, removeTempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { testEnv } from '../migration/migration-fixtures.js';
@@ -106,6 +108,67 @@ test('Cluster failover after kill -9 of a master, REDIS_WAIT_REPLICAS=1: the oth
       await check.close();
     }
   } finally {
+    await manager.close();
+  }
+});
+
+test('a burst at sessions of a dead shard shuts that shard only: its calls fail fast, the circuit stays closed, the other shards serve', async () => {
+  const env = {
+    ...testEnv(path.join(root, 'gates')),
+    LOG_LEVEL: process.env.FS_LOG ?? 'silent',
+    REDIS_ENABLED: 'true',
+    STORAGE_FALLBACK_TO_MEMORY: 'false',
+    REDIS_CLUSTER_NODES: cluster.nodesEnv,
+  };
+  const manager = await createDataManager({ env });
+  const map = (await createRedisBackend({
+    REDIS_CLUSTER_NODES: cluster.nodesEnv,
+    LOG_LEVEL: 'silent',
+  })) as RedisBackend;
+  try {
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) ids.push((await manager.createSession(makeSmallTable(2))).sessionId);
+    const live = (
+      await Promise.all(cluster.servers.map(async (s) => [s, await roleOf(s).catch(() => 'gone')] as const))
+    )
+      .filter(([, role]) => role === 'master')
+      .map(([server]) => server);
+    const victim = live[0] as RedisServerHandle;
+    const onVictim = ids.find((id) => map.shardOf(id) === `127.0.0.1:${victim.port}`) as string;
+    const elsewhere = ids.find((id) => map.shardOf(id) !== `127.0.0.1:${victim.port}`) as string;
+    expect(onVictim).toBeDefined();
+    expect(elsewhere).toBeDefined();
+    await victim.kill('SIGKILL');
+    const killed = performance.now();
+    let fastFailures = 0;
+    let failures = 0;
+    let sawShut = false;
+    let recoveredMs: number | undefined;
+    while (recoveredMs === undefined && performance.now() - killed < 20_000) {
+      const at = performance.now();
+      try {
+        await manager.getSession(onVictim);
+        if (failures > 0) recoveredMs = performance.now() - killed;
+      } catch (error) {
+        expect(error).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+        failures += 1;
+        if (performance.now() - at < 50) fastFailures += 1;
+      }
+      // The other shards keep serving, and the whole circuit never opens.
+      await manager.getSession(elsewhere);
+      expect(manager.getCircuitState()).toBe('closed');
+      if (!sawShut) sawShut = (await manager.healthCheck()).checks.cluster_shards?.status === 'degraded';
+    }
+    console.log(
+      `shard gate: ${failures} calls to the dead shard failed (${fastFailures} in < 50 ms, gate shut), ` +
+        `its sessions served again ${recoveredMs?.toFixed(0)} ms after the kill; the circuit stayed closed`,
+    );
+    expect(sawShut).toBe(true);
+    expect(fastFailures).toBeGreaterThan(0);
+    expect(recoveredMs).toBeDefined();
+    expect(recoveredMs!).toBeLessThanOrEqual(AFTER_KILL_MS + 4000);
+  } finally {
+    await map.close();
     await manager.close();
   }
 });

@@ -21,6 +21,7 @@ import { RedisKeys } from './redis-keys.js';
 import * as listing from './redis-listing.js';
 import { RedisLocks } from './redis-lock.js';
 import { defineScripts } from './redis-scripts.js';
+import { pingShard, shardOf } from './redis-shards.js';
 import { RedisSessionStore } from './redis-store.js';
 import { RedisUploadStore } from './redis-upload-store.js';
 
@@ -133,6 +134,16 @@ export class RedisBackend extends SessionEngine implements WithIdempotency {
   /** Calls `listener` whenever the connection is ready again (the manager probes its breaker then); returns an unsubscribe. */
   onReconnect(listener: () => void): () => void {
     return onClientReady(this.redis.client, listener);
+  }
+
+  /** On Cluster, the master (`host:port`) serving a session's or upload's slot (the manager's shard gates). */
+  shardOf(id: string): string | undefined {
+    return shardOf(this.redis.client, id);
+  }
+
+  /** PINGs a Cluster master within the command timeout (resolves at once when it is no longer a master). */
+  pingShard(shard: string): Promise<void> {
+    return pingShard(this.redis.client, shard, this.redis.config.redis.commandTimeoutMs);
   }
 
   /** The key layout in use. */
