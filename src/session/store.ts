@@ -15,7 +15,7 @@ import type {
   TempUploadSnapshot,
   VersionInfo,
 } from '../contract/storage-backend.js';
-import { blobsOf, type FrameManifest } from './chunks/manifest.js';
+import type { FrameManifest } from './chunks/manifest.js';
 
 /**
  * The primitives a store offers the session engine (docs/architecture.md, "One engine"). A store holds no
@@ -190,13 +190,23 @@ export interface StoreServices {
  * Every blob a record names (current, history, redo): whole frames, and the chunks of chunked frames. This is
  * the reference count of chunks: a chunk lives while one of these frames names it.
  */
-export function referencedFrames(record: SessionRecord): Set<string> {
+export function referencedFrames(record: SessionRecord): ReadonlySet<string> {
+  const frames = [record.current, ...record.history, ...record.redo];
+  // A commit asks several times about the same record (what to write, what to drop, what to pin): with
+  // hundreds of chunks per frame, compute it once per record and set of frames (frames are immutable by id).
+  const key = frames.map((frame) => frame.frameId).join(',');
+  const known = referenced.get(record);
+  if (known?.key === key) return known.ids;
   const ids = new Set<string>();
-  for (const frame of [record.current, ...record.history, ...record.redo]) {
-    for (const blob of blobsOf(frame)) ids.add(blob);
+  for (const frame of frames) {
+    if (frame.manifest === undefined) ids.add(frame.frameId);
+    else for (const column of frame.manifest.columns) for (const chunk of column.chunks) ids.add(chunk);
   }
+  referenced.set(record, { key, ids });
   return ids;
 }
+
+const referenced = new WeakMap<SessionRecord, { key: string; ids: ReadonlySet<string> }>();
 
 /** Stored bytes of every blob a record names, each counted once (a chunk shared by frames counts once). */
 export function storedBytes(record: SessionRecord): number {
