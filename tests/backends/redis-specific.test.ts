@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { RedisBackend } from '../../src/backends/redis/redis-backend.js';
 import { newIdInSlot, slotOf } from '../../src/backends/redis/redis-keys.js';
+import { blobsOf } from '../../src/session/chunks/manifest.js';
 import { expectCode } from '../contract/contract-context.js';
 import { currentBlobs, sessionBlobs } from '../helpers/blobs.js';
 import { commandCalls, connectBackend, keysOf, rawClient } from '../helpers/redis-harness.js';
@@ -179,15 +180,33 @@ describe('RedisBackend on Redis', () => {
     }
   });
 
+  test('manifests live in one field per frame: a version move rewrites no manifest, a dropped frame takes its field', async () => {
+    const capped = await connectBackend(server, { MAX_VERSIONS: '2' });
+    try {
+      const { sessionId } = await capped.createSession(makeSmallTable(3));
+      for (let k = 4; k <= 7; k += 1)
+        await capped.updateDataFrame(sessionId, makeSmallTable(k), { operation: 'e' });
+      await capped.createVersion(sessionId, 'checkpoint');
+      const snapshot = await capped.exportSession(sessionId);
+      const named = [snapshot.currentFrameId, ...snapshot.history.map((h) => h.frameId)].map((f) => `m:${f}`);
+      const fields = (await raw.hkeys(capped.keys.state(sessionId))).filter((name) => name.startsWith('m:'));
+      expect(fields.sort()).toEqual([...new Set(named)].sort());
+      // The history entries name frames, not chunks.
+      const hist = (await raw.hget(capped.keys.state(sessionId), 'hist')) ?? '';
+      for (const chunk of currentBlobs(snapshot)) expect(hist).not.toContain(chunk);
+    } finally {
+      await capped.close();
+    }
+  });
+
   test('a partially evicted session is CORRUPT_DATA, never served half', async () => {
     const { sessionId } = await backend.createSession(makeSmallTable(3));
     await backend.updateDataFrame(sessionId, makeSmallTable(4), { operation: 'edit' });
-    const frames = (await keysOf(raw, backend.keys.prefix, sessionId)).filter((key) =>
-      key.includes(':frame:'),
-    );
-    const state = await raw.hget(backend.keys.state(sessionId), 'hist');
-    const oldFrame = frames.find((key) => state?.includes(key.split(':frame:')[1] as string)) as string;
-    await raw.del(oldFrame);
+    // a chunk only the history frame names
+    const snapshot = await backend.exportSession(sessionId);
+    const current = new Set(currentBlobs(snapshot));
+    const oldChunk = blobsOf(snapshot.history[0]!).find((blob) => !current.has(blob)) as string;
+    expect(await raw.del(backend.keys.frameKeys(sessionId, oldChunk, 1)[0]!)).toBe(1);
     await expectCode(() => backend.getDataFrame(sessionId), 'CORRUPT_DATA');
     await expectCode(() => backend.getSession(sessionId), 'CORRUPT_DATA');
     await expectCode(() => backend.undoLastChange(sessionId), 'CORRUPT_DATA');

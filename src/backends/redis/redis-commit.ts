@@ -41,7 +41,10 @@ function changedFields(
   if (base === undefined) return fields;
   base.fields ??= stateFields(base.record, base.chunks);
   const known = base.fields;
-  return Object.fromEntries(Object.entries(fields).filter(([name, value]) => known[name] !== value));
+  const changed = Object.fromEntries(Object.entries(fields).filter(([name, value]) => known[name] !== value));
+  // A field the new state no longer has (the manifest of a dropped frame) is sent empty: the script deletes it.
+  for (const name of Object.keys(known)) if (!(name in fields)) changed[name] = '';
+  return changed;
 }
 
 /**

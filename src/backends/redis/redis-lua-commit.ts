@@ -13,7 +13,7 @@
 export const LUA_LOAD = `
 if redis.call('EXISTS', SK) == 0 then return false end
 local names = { 'v', 'rev', 'ttl', 'seq', 'initrows', 'created', 'updated', 'filename', 'cur', 'hist', 'redo',
-  'lastuser', 'fk' }
+  'lastuser', 'fk', 'mf' }
 local raw = redis.call('HMGET', SK, unpack(names))
 local at
 if ARGV[1] == 'slide' then
@@ -28,6 +28,12 @@ out[14] = redis.call('HLEN', B .. 'marks')
 out[15] = redis.call('HGETALL', B .. 'meta')
 out[16] = tostring(at)
 out[17] = raw[13] or ''
+local mflat = {}
+for f in string.gmatch(raw[14] or '', '[^,]+') do
+  mflat[#mflat + 1] = f
+  mflat[#mflat + 1] = redis.call('HGET', SK, 'm:' .. f) or ''
+end
+out[18] = mflat
 return out
 `;
 
@@ -49,8 +55,9 @@ local mode = ARGV[2]
 local exists = redis.call('EXISTS', SK) == 1
 local old = { fk = '' }
 if exists then
-  local raw = redis.call('HMGET', SK, 'v', 'rev', 'fk', 'seq', 'ttl')
-  old = { v = tonumber(raw[1]), rev = raw[2] or '0', fk = raw[3] or '', seq = tonumber(raw[4] or '0'), ttl = raw[5] }
+  local raw = redis.call('HMGET', SK, 'v', 'rev', 'fk', 'seq', 'ttl', 'mf')
+  old = { v = tonumber(raw[1]), rev = raw[2] or '0', fk = raw[3] or '', seq = tonumber(raw[4] or '0'), ttl = raw[5],
+    mf = raw[6] or '' }
 end
 if mode == 'update' then
   if not exists then fail('SESSION_NOT_FOUND') end
@@ -113,11 +120,19 @@ if consume and redis.call('EXISTS', UK) == 1 then
   end
   redis.call('UNLINK', UK)
 end
-if mode ~= 'update' then redis.call('UNLINK', B .. 'audit', B .. 'marks', B .. 'meta', B .. 'schema') end
+if mode ~= 'update' then
+  redis.call('UNLINK', B .. 'audit', B .. 'marks', B .. 'meta', B .. 'schema')
+  -- a replaced session's manifests that the new one does not name
+  for f in string.gmatch(old.mf or '', '[^,]+') do
+    if fields['m:' .. f] == nil then redis.call('HDEL', SK, 'm:' .. f) end
+  end
+end
 local rev = fields.rev
 if ARGV[5] ~= '1' then fields.updated = ARGV[4] end
 for k, v in pairs(fields) do
-  if k == 'filename' and v == '' then redis.call('HDEL', SK, k) else redis.call('HSET', SK, k, v) end
+  -- An empty value deletes the field (no filename; the manifest of a dropped frame).
+  if v == '' and (k == 'filename' or string.sub(k, 1, 2) == 'm:') then redis.call('HDEL', SK, k)
+  else redis.call('HSET', SK, k, v) end
 end
 local function replace_hash(key, flat_json)
   if flat_json == '' then return end

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { corruptData } from '../../contract/errors.js';
-import { manifestSchema } from '../../session/chunks/manifest.js';
+import { type FrameManifest, manifestSchema } from '../../session/chunks/manifest.js';
 import { referencedFrames, type SessionRecord, type StoredVersion } from '../../session/store.js';
 import { type FrameEntry, parseEntryList, parseMetadata, replyText } from './redis-state.js';
 
@@ -57,6 +57,29 @@ function entriesOf(raw: string): FrameEntry[] {
   return entries;
 }
 
+/** Stringified once per manifest object (manifests are immutable; a commit names the same ones again). */
+const manifestTexts = new WeakMap<FrameManifest, string>();
+function manifestJson(manifest: FrameManifest): string {
+  let text = manifestTexts.get(manifest);
+  if (text === undefined) {
+    text = JSON.stringify(manifest);
+    manifestTexts.set(manifest, text);
+  }
+  return text;
+}
+
+/** Parsed (and checked) once per stored text. */
+const parsedManifests = new LRUCache<string, FrameManifest>({ max: 1024 });
+function manifestOf(raw: string): FrameManifest {
+  let manifest = parsedManifests.get(raw);
+  if (manifest === undefined) {
+    manifest = manifestSchema.parse(JSON.parse(raw));
+    manifestTexts.set(manifest, raw);
+    parsedManifests.set(raw, manifest);
+  }
+  return manifest;
+}
+
 const entryAsVersion = (entry: FrameEntry): StoredVersion => ({
   info: {
     version: entry.v ?? 0,
@@ -83,7 +106,6 @@ const versionAsEntry = (entry: StoredVersion, chunks: ReadonlyMap<string, number
   ...(entry.info.label !== undefined ? { label: entry.info.label } : {}),
   ...(entry.info.user !== undefined ? { u: entry.info.user } : {}),
   at: entry.info.createdAt,
-  ...(entry.manifest !== undefined ? { m: entry.manifest } : {}),
 });
 
 /** The load script's reply → the record (undefined when the session is missing). */
@@ -93,9 +115,23 @@ export function recordFromReply(id: string, reply: unknown): RedisLoaded | undef
   const field = (name: (typeof STATE_FIELDS)[number]): string => replyText(parts[STATE_FIELDS.indexOf(name)]);
   const base = STATE_FIELDS.length;
   try {
-    const [cur] = entriesOf(field('cur')) as [FrameEntry];
-    const hist = entriesOf(field('hist'));
-    const redo = entriesOf(field('redo'));
+    const manifests = new Map<string, FrameManifest>();
+    const flat = (parts[base + 5] as unknown[] | undefined) ?? [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const text = replyText(flat[i + 1]);
+      if (text === '') throw new Error(`manifest of frame ${replyText(flat[i])} is missing`);
+      manifests.set(replyText(flat[i]), manifestOf(text));
+    }
+    // Entries that carry their manifest inline (the layout before `m:` fields): the next commit rewrites all.
+    let inline = false;
+    const withManifest = (entry: FrameEntry): FrameEntry => {
+      if (entry.m !== undefined) inline = true;
+      const manifest = entry.m ?? manifests.get(entry.f);
+      return manifest === undefined || manifest === entry.m ? entry : { ...entry, m: manifest };
+    };
+    const cur = withManifest((entriesOf(field('cur')) as [FrameEntry])[0]);
+    const hist = entriesOf(field('hist')).map(withManifest);
+    const redo = entriesOf(field('redo')).map(withManifest);
     const chunks = new Map<string, number>();
     for (const entry of [cur, ...hist, ...redo]) chunks.set(entry.f, entry.n);
     // `fk` lists every blob with its part count (chunks of chunked frames included).
@@ -137,6 +173,7 @@ export function recordFromReply(id: string, reply: unknown): RedisLoaded | undef
       rev: field('rev') || '0',
       chunks,
       metadataJson: JSON.stringify(metadataFlat(metadata)),
+      ...(inline ? { fields: {} } : {}),
     };
   } catch (error) {
     throw corruptData(`session ${id}: unreadable session state in Redis`, error);
@@ -154,12 +191,16 @@ export function stateFields(
     r: record.current.rows,
     c: record.current.columns,
     b: record.current.bytes,
-    ...(record.current.manifest !== undefined ? { m: record.current.manifest } : {}),
   };
   const hist = record.history.map((entry) => versionAsEntry(entry, chunks));
   const redo = record.redo.map((entry) => versionAsEntry(entry, chunks));
   const frames = new Map<string, number>();
   for (const blob of referencedFrames(record)) frames.set(blob, chunks.get(blob) ?? 1);
+  // Manifests live in fields of their own (`m:<frame id>`), written once with their frame: a version move
+  // then rewrites a few small entries, not every manifest of the history.
+  const manifests: Record<string, string> = {};
+  for (const frame of [record.current, ...record.history, ...record.redo])
+    if (frame.manifest !== undefined) manifests[`m:${frame.frameId}`] = manifestJson(frame.manifest);
   return {
     v: String(record.version),
     ttl: String(record.ttlSeconds),
@@ -173,6 +214,10 @@ export function stateFields(
     redo: JSON.stringify(redo),
     fk: [...frames].map(([frameId, n]) => `${frameId}:${n}`).join(','),
     lastuser: record.audit.lastUser ?? '',
+    mf: Object.keys(manifests)
+      .map((name) => name.slice(2))
+      .join(','),
+    ...manifests,
   };
 }
 
