@@ -14,7 +14,7 @@ export interface FrameEntry {
   u?: string;
   label?: string;
   at?: string;
-  /** the manifest of a chunked frame (its chunks are listed in `fk` like any blob) */
+  /** a chunked frame's manifest: now kept in the state field `m:<f>`; inline only in older states (read, never written) */
   m?: FrameManifest;
 }
 
