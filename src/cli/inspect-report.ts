@@ -1,7 +1,7 @@
 import { decodeFrame, verifyFrame } from '../codec/frame-codec.js';
 import { isStorageError } from '../contract/errors.js';
 import type { SessionSnapshot, SnapshotVersion } from '../contract/storage-backend.js';
-import { blobsOf, type FrameManifest } from '../session/chunks/manifest.js';
+import { blobsOf, type FrameOf, snapshotFrames } from '../session/chunks/manifest.js';
 
 /** One stored frame as inspect shows it. */
 export interface FrameReport {
@@ -45,29 +45,15 @@ export interface SessionReport {
   totalFrameBytes: number;
 }
 
-interface FrameOfSnapshot {
-  frameId: string;
-  manifest?: FrameManifest;
-}
-
 /** How many frames of the snapshot name each blob. */
 function blobUse(snapshot: SessionSnapshot): Map<string, number> {
   const use = new Map<string, number>();
-  for (const frame of framesOf(snapshot))
+  for (const frame of snapshotFrames(snapshot))
     for (const blob of new Set(blobsOf(frame))) use.set(blob, (use.get(blob) ?? 0) + 1);
   return use;
 }
 
-const framesOf = (snapshot: SessionSnapshot): FrameOfSnapshot[] => [
-  {
-    frameId: snapshot.currentFrameId,
-    ...(snapshot.currentManifest !== undefined ? { manifest: snapshot.currentManifest } : {}),
-  },
-  ...snapshot.history,
-  ...snapshot.redo,
-];
-
-function frameReport(snapshot: SessionSnapshot, frame: FrameOfSnapshot): FrameReport {
+function frameReport(snapshot: SessionSnapshot, frame: FrameOf): FrameReport {
   if (frame.manifest === undefined) return blobReport(snapshot, frame.frameId);
   const use = blobUse(snapshot);
   const blobs = [...new Set(blobsOf(frame))];
@@ -122,7 +108,7 @@ export function buildSessionReport(
   maxFrameBytes: number,
   now = Date.now(),
 ): SessionReport {
-  const [currentFrame] = framesOf(snapshot) as [FrameOfSnapshot];
+  const [currentFrame] = snapshotFrames(snapshot) as [FrameOf];
   const current: SessionReport['current'] = frameReport(snapshot, currentFrame);
   const currentBytes = snapshot.frames[snapshot.currentFrameId];
   if (currentFrame.manifest !== undefined) {

@@ -4,7 +4,7 @@ import { invalidInput } from '../contract/errors.js';
 import { assertValidId } from '../contract/ids.js';
 import type { SessionSnapshot } from '../contract/storage-backend.js';
 import { chunkIdOf } from './chunks/chunk-writer.js';
-import { blobsOf, isChunkId, manifestSchema } from './chunks/manifest.js';
+import { blobsOf, isChunkId, manifestSchema, snapshotFrames } from './chunks/manifest.js';
 import { isPlainObject } from './validate.js';
 
 /** One schema for session snapshots (export/import/migrate/bundles), checked the same way on every backend. */
@@ -70,12 +70,7 @@ export function checkSessionSnapshot(snapshot: unknown): SessionSnapshot {
     ...parsed.data,
     metadata: (snapshot as { metadata: Record<string, unknown> }).metadata,
   } as SessionSnapshot;
-  const frames = [
-    { frameId: value.currentFrameId, ...(value.currentManifest ? { manifest: value.currentManifest } : {}) },
-    ...value.history,
-    ...value.redo,
-  ];
-  const needed = new Set(frames.flatMap((frame) => blobsOf(frame)));
+  const needed = new Set(snapshotFrames(value).flatMap((frame) => blobsOf(frame)));
   for (const frame of needed) {
     const bytes = value.frames[frame];
     if (bytes === undefined) throw invalidInput(`snapshot references frame ${frame} but does not contain it`);

@@ -6,7 +6,7 @@ import type {
   SessionSnapshot,
   SnapshotVersion,
 } from '../contract/storage-backend.js';
-import { blobsOf } from '../session/chunks/manifest.js';
+import { blobsOf, currentFrameOf, snapshotFrames } from '../session/chunks/manifest.js';
 import { commonAuditPrefix } from './snapshot-compare.js';
 
 export interface MergeOptions {
@@ -31,10 +31,7 @@ export function mergeConflict(
 ): SessionSnapshot {
   const now = (opts.now ?? new Date()).toISOString();
   const otherManifest = other.currentManifest;
-  const otherBlobs = blobsOf({
-    frameId: other.currentFrameId,
-    ...(otherManifest !== undefined ? { manifest: otherManifest } : {}),
-  });
+  const otherBlobs = blobsOf(currentFrameOf(other));
   const otherFrames: Record<string, Uint8Array> = {};
   for (const blob of otherBlobs) {
     const bytes = other.frames[blob];
@@ -78,11 +75,7 @@ export function mergeConflict(
       ? otherFrames
       : { [frameId]: otherFrames[other.currentFrameId] as Uint8Array }),
   };
-  const current = {
-    frameId: kept.currentFrameId,
-    ...(kept.currentManifest !== undefined ? { manifest: kept.currentManifest } : {}),
-  };
-  const stillUsed = new Set([current, ...history, ...kept.redo].flatMap((frame) => blobsOf(frame)));
+  const stillUsed = new Set(snapshotFrames({ ...kept, history }).flatMap((frame) => blobsOf(frame)));
   for (const entry of dropped)
     for (const blob of blobsOf(entry)) if (!stillUsed.has(blob)) delete frames[blob];
 

@@ -12,7 +12,7 @@ import type {
   StorageBackend,
 } from '../contract/storage-backend.js';
 import { chunkIdOf } from '../session/chunks/chunk-writer.js';
-import { blobsOf, type FrameManifest, isChunkId } from '../session/chunks/manifest.js';
+import { blobsOf, type FrameManifest, isChunkId, snapshotFrames } from '../session/chunks/manifest.js';
 import { BUNDLE_KIND, BUNDLE_VERSION, type BundleFrame, bundleManifestSchema } from './bundle-manifest.js';
 
 /**
@@ -155,11 +155,7 @@ export function decodeBundle(bytes: Uint8Array): SessionSnapshot {
     throw corruptData('bundle has trailing bytes after its frames');
 
   const session = manifest.data.session;
-  const current = {
-    frameId: session.currentFrameId,
-    ...(session.currentManifest !== undefined ? { manifest: session.currentManifest } : {}),
-  };
-  const referenced = [current, ...session.history, ...session.redo].flatMap((frame) => blobsOf(frame));
+  const referenced = snapshotFrames(session).flatMap((frame) => blobsOf(frame));
   for (const frameId of referenced) {
     if (frames[frameId] === undefined)
       throw corruptData(`bundle references frame ${frameId}, which it lacks`);

@@ -7,7 +7,7 @@ import type {
   SnapshotVersion,
   TempUploadSnapshot,
 } from '../contract/storage-backend.js';
-import { blobsOf, type FrameManifest } from '../session/chunks/manifest.js';
+import { blobsOf, currentFrameOf, type FrameManifest } from '../session/chunks/manifest.js';
 
 /**
  * Comparing sessions across backends. Frame ids are opaque and differ between stores, so frames are
@@ -46,10 +46,7 @@ function frameKeyOf(snapshot: SessionSnapshot, frame: { frameId: string; manifes
   return `m:${stableJson({ rows, chunkRows, columns: columns.map((c) => [c.name, c.chunks]), metadata })}`;
 }
 
-const currentOf = (snapshot: SessionSnapshot) => ({
-  frameId: snapshot.currentFrameId,
-  ...(snapshot.currentManifest !== undefined ? { manifest: snapshot.currentManifest } : {}),
-});
+const currentOf = currentFrameOf;
 
 /** Deterministic JSON (sorted keys) so key order never makes two equal values differ. */
 export function stableJson(value: unknown): string {

@@ -36,13 +36,19 @@ function diskInspector(storageDir: string): StorageInspector {
   };
 }
 
+/** The harness's own server: never a default address (the machine's own Redis on 6379 is not ours). */
+function requiredUrl(env: Record<string, string>): string {
+  if (env.REDIS_URL === undefined) throw new Error('storage inspector: the harness env has no REDIS_URL');
+  return env.REDIS_URL;
+}
+
 function redisInspector(env: Record<string, string>): StorageInspector {
   const prefix = env.REDIS_KEY_PREFIX ?? 'framestore:';
   const nodes = (env.REDIS_CLUSTER_NODES ?? '').split(',').filter(Boolean);
   const client: Redis | Cluster =
     nodes.length > 0
       ? new Cluster(nodes.map((node) => ({ host: node.split(':')[0], port: Number(node.split(':')[1]) })))
-      : new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+      : new Redis(requiredUrl(env), {
           ...(env.REDIS_TLS_CA_FILE ? { tls: { ca: fs.readFileSync(env.REDIS_TLS_CA_FILE) } } : {}),
         });
   const keysOf = async (id: string): Promise<string[]> => {

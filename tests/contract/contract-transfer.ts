@@ -1,5 +1,6 @@
 import type { SessionSnapshot, StorageBackend } from '../../src/contract/storage-backend.js';
 import { blobsOf } from '../../src/session/chunks/manifest.js';
+import { currentBlobs } from '../helpers/blobs.js';
 import { assertTablesEqual, makeRealisticTable, makeSmallTable } from '../helpers/tables.js';
 import { type ContractContext, expectCode } from './contract-context.js';
 
@@ -54,11 +55,6 @@ function expectSame(a: Awaited<ReturnType<typeof observe>>, b: Awaited<ReturnTyp
 }
 
 /** The blobs a snapshot's current frame is stored in (the frame itself, or its chunks). */
-const currentBlobs = (snapshot: SessionSnapshot): string[] =>
-  blobsOf({
-    frameId: snapshot.currentFrameId,
-    ...(snapshot.currentManifest ? { manifest: snapshot.currentManifest } : {}),
-  });
 
 /** The snapshot with one byte of its current frame changed (at `from` bytes before the end, or at `from`). */
 function corrupted(snapshot: SessionSnapshot, at: number): SessionSnapshot {

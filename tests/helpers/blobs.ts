@@ -1,23 +1,14 @@
 import type { SessionSnapshot, StorageBackend } from '../../src/contract/storage-backend.js';
-import { blobsOf } from '../../src/session/chunks/manifest.js';
+import { blobsOf, currentFrameOf, snapshotFrames } from '../../src/session/chunks/manifest.js';
 
 /** Every blob a snapshot's frames name (whole frames, or their column chunks), each once, sorted. */
 export function snapshotBlobs(snapshot: SessionSnapshot): string[] {
-  const current = {
-    frameId: snapshot.currentFrameId,
-    ...(snapshot.currentManifest !== undefined ? { manifest: snapshot.currentManifest } : {}),
-  };
-  return [
-    ...new Set([current, ...snapshot.history, ...snapshot.redo].flatMap((frame) => blobsOf(frame))),
-  ].sort();
+  return [...new Set(snapshotFrames(snapshot).flatMap((frame) => blobsOf(frame)))].sort();
 }
 
 /** The blobs a session's current frame is stored in. */
 export function currentBlobs(snapshot: SessionSnapshot): string[] {
-  return blobsOf({
-    frameId: snapshot.currentFrameId,
-    ...(snapshot.currentManifest !== undefined ? { manifest: snapshot.currentManifest } : {}),
-  });
+  return blobsOf(currentFrameOf(snapshot));
 }
 
 /** What a live session references right now (read through an export, which does not slide the TTL). */

@@ -71,3 +71,30 @@ export function rangesFor(
   if (end <= offset) return undefined;
   return { first: Math.floor(offset / chunkRows), last: Math.floor((end - 1) / chunkRows) };
 }
+
+/** A frame as snapshots and records name it: an id, and the manifest when it is chunked. */
+export interface FrameOf {
+  frameId: string;
+  manifest?: FrameManifest;
+}
+
+/** A snapshot's current frame as a FrameOf (snapshots keep its manifest beside its id). */
+export function currentFrameOf(snapshot: {
+  currentFrameId: string;
+  currentManifest?: FrameManifest;
+}): FrameOf {
+  return {
+    frameId: snapshot.currentFrameId,
+    ...(snapshot.currentManifest !== undefined ? { manifest: snapshot.currentManifest } : {}),
+  };
+}
+
+/** Every frame a snapshot names: current, then history, then redo. */
+export function snapshotFrames(snapshot: {
+  currentFrameId: string;
+  currentManifest?: FrameManifest;
+  history: FrameOf[];
+  redo: FrameOf[];
+}): FrameOf[] {
+  return [currentFrameOf(snapshot), ...snapshot.history, ...snapshot.redo];
+}
