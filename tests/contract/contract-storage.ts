@@ -51,7 +51,14 @@ function redisInspector(env: Record<string, string>): StorageInspector {
       : new Redis(requiredUrl(env), {
           ...(env.REDIS_TLS_CA_FILE ? { tls: { ca: fs.readFileSync(env.REDIS_TLS_CA_FILE) } } : {}),
         });
+  // A Cluster's node list is its startup list until the first slot refresh, which closes those
+  // connections: scanning before 'ready' races it ("Connection is closed").
+  const ready =
+    client.status === 'ready'
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => client.once('ready', () => resolve()));
   const keysOf = async (id: string): Promise<string[]> => {
+    await ready;
     const pattern = `${prefix}{${id}}:frame:*`;
     const masters = client instanceof Cluster ? client.nodes('master') : [client];
     const keys: string[] = [];
