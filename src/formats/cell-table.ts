@@ -37,7 +37,7 @@ export function assembleTable(names: readonly string[], vectors: readonly Vector
  * exactly the state that constructor would leave; tests/formats/csv-read.test.ts checks that a
  * constructor-built batch is equal.
  */
-function recordBatchOf(schema: Schema, data: Data<Struct>): RecordBatch {
+export function recordBatchOf(schema: Schema, data: Data<Struct>): RecordBatch {
   const batch = Object.create(RecordBatch.prototype) as RecordBatch;
   Object.assign(batch, { schema, data, _metadata: new Map<string, string>() });
   return batch;

@@ -8,6 +8,7 @@ import { Piscina } from 'piscina';
 import { invalidInput, StorageError } from '../contract/errors.js';
 import type { BodyKind, ParseBodyOptions } from './parse-body.js';
 import type { ParseReply, ParseTask } from './parse-worker.js';
+import { unpackTable } from './table-transfer.js';
 
 export interface ParsePoolOptions {
   /** MAX_DATAFRAME_SIZE_MB in bytes: sizes each worker's heap. */
@@ -56,6 +57,7 @@ function unpack(reply: ParseReply): [string, Table][] {
     throw new StorageError(reply.code as StorageError['code'], reply.message);
   }
   return reply.tables.map(([name, ipc]) => {
+    if (!(ipc instanceof Uint8Array)) return [name, unpackTable(ipc)];
     try {
       return [name, tableFromIPC(ipc)];
     } catch (error) {
@@ -65,6 +67,20 @@ function unpack(reply: ParseReply): [string, Table][] {
       );
     }
   });
+}
+
+/**
+ * Whether `bytes` spans its whole ArrayBuffer, which can then be transferred without taking anything
+ * else along (a view into Node's shared Buffer pool must be copied instead).
+ */
+function ownBuffer(bytes: Uint8Array): ArrayBuffer | undefined {
+  const { buffer } = bytes;
+  return buffer instanceof ArrayBuffer &&
+    bytes.byteOffset === 0 &&
+    bytes.byteLength === buffer.byteLength &&
+    bytes.byteLength > 0
+    ? buffer
+    : undefined;
 }
 
 /**
@@ -98,13 +114,21 @@ export class ParsePool {
     this.pool.on('error', (error: unknown) => opts.onError?.(error));
   }
 
-  private async run(task: ParseTask, timeoutMs = this.timeoutMs): Promise<[string, Table][]> {
+  private async run(
+    task: ParseTask,
+    timeoutMs = this.timeoutMs,
+    handOver = false,
+  ): Promise<[string, Table][]> {
     if (this.pending >= this.maxPending)
       throw new StorageError('BACKEND_UNAVAILABLE', 'too many bodies are being parsed; retry shortly');
     this.pending++;
     let reply: ParseReply;
+    const moved = handOver ? ownBuffer(task.bytes) : undefined;
     try {
-      reply = await this.pool.run(task, { signal: AbortSignal.timeout(timeoutMs) });
+      reply = await this.pool.run(task, {
+        signal: AbortSignal.timeout(timeoutMs),
+        ...(moved !== undefined ? { transferList: [moved] } : {}),
+      });
     } catch (error) {
       throw this.workerFailure(error, timeoutMs);
     } finally {
@@ -132,21 +156,31 @@ export class ParsePool {
     return new StorageError('INVALID_INPUT', `the body could not be parsed: ${message}`, { cause: error });
   }
 
-  /** One table from a body of `kind` (`timeoutMs` overrides the pool's deadline for this body). */
+  /**
+   * One table from a body of `kind` (`timeoutMs` overrides the pool's deadline for this body). With
+   * `handOver`, a body that is the whole of its ArrayBuffer is moved to the worker, not copied, and is
+   * empty (detached) here afterwards: for callers that are done with it, as the HTTP routes are.
+   */
   async parseTable(
     kind: BodyKind,
     bytes: Uint8Array,
     options: ParseBodyOptions,
     timeoutMs?: number,
+    handOver = false,
   ): Promise<Table> {
-    const [first] = await this.run({ kind, bytes, options }, timeoutMs);
+    const [first] = await this.run({ kind, bytes, options }, timeoutMs, handOver);
     return first![1];
   }
 
-  /** Every sheet of an .xlsx body, by name, in workbook order. */
-  async parseWorkbook(bytes: Uint8Array, options: ParseBodyOptions): Promise<Record<string, Table>> {
+  /** Every sheet of an .xlsx body, by name, in workbook order (`handOver` as for parseTable). */
+  async parseWorkbook(
+    bytes: Uint8Array,
+    options: ParseBodyOptions,
+    handOver = false,
+  ): Promise<Record<string, Table>> {
     const sheets: Record<string, Table> = Object.create(null);
-    for (const [name, table] of await this.run({ kind: 'workbook', bytes, options })) sheets[name] = table;
+    for (const [name, table] of await this.run({ kind: 'workbook', bytes, options }, undefined, handOver))
+      sheets[name] = table;
     return sheets;
   }
 

@@ -2,6 +2,7 @@ import { type Table, tableToIPC } from 'apache-arrow';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { invalidInput, isStorageError } from '../contract/errors.js';
 import { type BodyKind, type ParseBodyOptions, parseTableBody, parseWorkbookBody } from './parse-body.js';
+import { type PackedTable, packTable } from './table-transfer.js';
 
 /** One parse task, as the pool sends it. `kind: 'workbook'` returns every sheet. */
 export interface ParseTask {
@@ -11,11 +12,13 @@ export interface ParseTask {
 }
 
 /**
- * What comes back: tables as Arrow IPC streams (their buffers transferred, not copied), or the
- * failure as plain data (errors lose their class crossing threads).
+ * What comes back, with every large buffer transferred, not copied: a table decoded from an Arrow body
+ * as an IPC stream (reading it back checks its buffers against its lengths), a table the readers built
+ * (CSV, JSON, xlsx) as packed column data; or the failure as plain data (errors lose their class
+ * crossing threads).
  */
 export type ParseReply =
-  | { ok: true; tables: [name: string, ipc: Uint8Array][] }
+  | { ok: true; tables: [name: string, table: Uint8Array | PackedTable][] }
   | { ok: false; code: string; message: string };
 
 /**
@@ -53,18 +56,28 @@ export function failure(error: unknown): ParseReply {
 
 /** The worker entry (piscina calls the default export once per task). */
 export default async function parse(task: ParseTask): Promise<ParseReply | object> {
-  let tables: [string, Uint8Array][];
+  const tables: [string, Uint8Array | PackedTable][] = [];
+  const transfer = new Set<ArrayBuffer>();
+  const pack = (name: string, table: Table) => {
+    const { packed, transfer: buffers } = packTable(table);
+    for (const buffer of buffers) transfer.add(buffer);
+    tables.push([name, packed]);
+  };
   try {
     if (task.kind === 'workbook') {
       const sheets = await parseWorkbookBody(task.bytes, task.options);
-      tables = Object.entries(sheets).map(([name, table]) => encode(name, table));
+      for (const [name, table] of Object.entries(sheets)) pack(name, table);
+    } else if (task.kind === 'arrow') {
+      const ipc = encode('', await parseTableBody(task.kind, task.bytes, task.options));
+      tables.push(ipc);
+      transfer.add(ipc[1].buffer as ArrayBuffer);
     } else {
-      tables = [encode('', await parseTableBody(task.kind, task.bytes, task.options))];
+      pack('', await parseTableBody(task.kind, task.bytes, task.options));
     }
   } catch (error) {
     return failure(error);
   }
   const reply: ParseReply = { ok: true, tables };
-  // Handed over, not copied: the IPC buffers are fresh and owned by nothing else in this thread.
-  return move({ [transferableSymbol]: tables.map(([, ipc]) => ipc.buffer), [valueSymbol]: reply });
+  // Handed over, not copied: these buffers were made by this task and nothing in this thread keeps them.
+  return move({ [transferableSymbol]: [...transfer], [valueSymbol]: reply });
 }

@@ -62,7 +62,7 @@ export function tableFromRequest(
     ...(options.sheet !== undefined ? { sheet: options.sheet } : {}),
   };
   const bytes = requestBytes(req);
-  // Only the parse needs the body: without this reference it can be collected before the table is stored.
+  // Only the parse needs the body: it is moved to the parse worker (not copied), and req.body let go.
   req.body = undefined;
-  return input.parsePool.parseTable(kind, bytes, parseOptions);
+  return input.parsePool.parseTable(kind, bytes, parseOptions, undefined, true);
 }

@@ -33,7 +33,12 @@ export function uploadRoutes(
     const query = parseInput(uploadQuery, req.query, 'query');
     const workbook = await workbookFromRequest(req);
     const filename = query.filename ?? workbook.filename;
-    const sheets = await parsePool.parseWorkbook(workbook.bytes, { maxBytes: maxBodyBytes, maxColumns });
+    req.body = undefined;
+    const sheets = await parsePool.parseWorkbook(
+      workbook.bytes,
+      { maxBytes: maxBodyBytes, maxColumns },
+      true,
+    );
     const upload = await manager.storeTempSheets(sheets, {
       ...(filename !== undefined ? { filename } : {}),
       ...(query.ttl_seconds !== undefined ? { ttlSeconds: query.ttl_seconds } : {}),
