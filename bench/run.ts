@@ -161,10 +161,18 @@ async function main(): Promise<void> {
         ];
       });
     }
-    await run('download', () => benchDownloads({ rows: quick ? 50_000 : 200_000, storageDir }));
-    await run('upload', () =>
-      benchUploads({ rows: quick ? 50_000 : 200_000, runs: quick ? 2 : 5, storageDir }),
-    );
+    // Issue 11 reports 10k, 200k and 1M-row CSVs (the 200k row carries the targets).
+    const csvSizes = quick ? [50_000] : [10_000, 200_000, 1_000_000];
+    for (const rows of csvSizes)
+      await run('download', () => benchDownloads({ rows, storageDir: join(storageDir, `dl-${rows}`) }));
+    for (const rows of csvSizes)
+      await run('upload', () =>
+        benchUploads({
+          rows,
+          runs: quick || rows > 200_000 ? 2 : 5,
+          storageDir: join(storageDir, `ul-${rows}`),
+        }),
+      );
   } finally {
     await redis?.stop();
     rmSync(storageDir, { recursive: true, force: true });

@@ -40,8 +40,20 @@ export async function benchUploads(opts: {
     const t = summarize(times);
     const p99 = summarize(pings).p95;
     return [
-      atMost(group, 'POST /sessions (parse in a worker + store)', t.p50, 'ms p50', 1000),
-      atMost(group, 'peak RSS growth / body size', peakGrowth / bodyBytes, 'x', 4),
+      // The targets are for the 200k-row file; other sizes are reported beside it (at 10k rows
+      // the fixed costs of a commit, a few MB, outweigh a 0.7 MB body).
+      opts.rows === 200_000
+        ? atMost(group, 'POST /sessions (parse in a worker + store)', t.p50, 'ms p50', 1000)
+        : { group, name: 'POST /sessions (parse in a worker + store)', value: t.p50, unit: 'ms p50' },
+      opts.rows === 200_000
+        ? atMost(group, 'peak RSS growth / body size', peakGrowth / bodyBytes, 'x', 4)
+        : {
+            group,
+            name: 'peak RSS growth / body size',
+            value: peakGrowth / bodyBytes,
+            unit: 'x',
+            extra: { growth_mb: peakGrowth / MB },
+          },
       { group, name: '/health/live during uploads', value: p99, unit: 'ms p95' },
     ];
   } finally {

@@ -1,4 +1,13 @@
-import { Data, type DataType, makeData, Struct, Table, tableFromIPC, tableToIPC, Vector } from 'apache-arrow';
+import {
+  Data,
+  type DataType,
+  makeData,
+  RecordBatchReader,
+  Struct,
+  Table,
+  tableToIPC,
+  Vector,
+} from 'apache-arrow';
 import { recordBatchOf } from './cell-table.js';
 
 /**
@@ -113,7 +122,11 @@ function unpackData(type: DataType, packed: PackedData, dictionaryOf: Dictionari
 
 /** The table packTable sent, over the transferred buffers (no copy). */
 export function unpackTable(packed: PackedTable): Table {
-  const { schema } = tableFromIPC(packed.schema);
+  // Only the schema message: tableFromIPC would add an empty placeholder batch, whose constructor checks
+  // its fields in quadratic time (seconds at 10k columns).
+  const reader = RecordBatchReader.from(packed.schema);
+  reader.open();
+  const { schema } = reader;
   const built = new Map<number, Vector>();
   const dictionaryOf: Dictionaries = (index, type) => {
     let vector = built.get(index);

@@ -68,12 +68,12 @@ export async function createFromFrame(
   return infoOf(await ctx.store.create(change, { overwrite: false }));
 }
 
-export function createSession(
+export async function createSession(
   ctx: EngineContext,
   table: Table,
   opts: CreateSessionOptions,
 ): Promise<SessionInfo> {
-  return createFromFrame(ctx, { kind: 'table', frame: prepareFrame(ctx.chunks, table) }, opts);
+  return createFromFrame(ctx, { kind: 'table', frame: await prepareFrame(ctx.chunks, table) }, opts);
 }
 
 /** The new frame becomes current, the old one a version, redo is cleared, one audit entry is appended. */
@@ -83,7 +83,7 @@ export async function updateFrame(
   table: Table,
   change: ChangeInput,
 ): Promise<SessionInfo> {
-  const prepared = prepareFrame(ctx.chunks, table);
+  const prepared = await prepareFrame(ctx.chunks, table);
   const { loaded } = await ctx.store.update(id, ({ record }) => {
     if (change.expectedVersion !== undefined && change.expectedVersion !== record.version) {
       throw new StorageError(

@@ -41,6 +41,9 @@ export interface DiskCommit {
   onCommitted: (next: SessionState, dropped: string[]) => void;
 }
 
+/** Frame files written at once by one commit. */
+const WRITE_LANES = 32;
+
 /**
  * The single commit point of a session on disk: new frames and side files are made durable first, then
  * state.json is replaced by one rename, then files only the previous state named are deleted. Files written
@@ -53,7 +56,8 @@ export async function commitToDisk(layout: InMemoryLayout, commit: DiskCommit): 
   try {
     // Under the session's lock: a chunk already stored (or added and dropped within this change) is skipped,
     // so every file written here is new and may be removed again if the commit does not land.
-    const writes = framesToWrite(previous && toRecord(previous), change).map((frame) => {
+    const toWrite = framesToWrite(previous && toRecord(previous), change);
+    const writeOne = (frame: (typeof toWrite)[number]): Promise<void> => {
       const target = layout.framePath(id, frame.frameId);
       written.push(target);
       const { source } = frame;
@@ -62,11 +66,19 @@ export async function commitToDisk(layout: InMemoryLayout, commit: DiskCommit): 
       return isChunkId(frame.frameId)
         ? writeReplacing(target, source.bytes)
         : writeImmutable(target, source.bytes);
-    });
-    // In parallel: each file's fsync waits on the disk, not on the others.
-    const outcomes = await Promise.allSettled(writes);
-    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
-    if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
+    };
+    // In parallel, since each file's fsync waits on the disk, not on the others; but a bounded number at a
+    // time: a 10k-column frame is 10k files, and starting them all at once held the event loop.
+    const failures: unknown[] = [];
+    let queued = 0;
+    const lane = async () => {
+      while (queued < toWrite.length) {
+        const frame = toWrite[queued++]!;
+        await writeOne(frame).catch((error: unknown) => void failures.push(error));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(WRITE_LANES, toWrite.length) }, lane));
+    if (failures.length > 0) throw failures[0];
     if (written.length > 0) fsyncDirSync(layout.framesDir(id));
     const base = commit.fresh || previous === undefined ? undefined : previous;
     const audit = appendAuditFile(layout, id, base, change.audit ?? [], written);

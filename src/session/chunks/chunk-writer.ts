@@ -110,11 +110,26 @@ function manifestOf(table: Table, chunkRows: number, grid: Piece[][]): FrameRef 
   };
 }
 
-export function prepareFrame(ctx: ChunkContext, table: Table): PreparedFrame {
+/**
+ * Lets the event loop run every few ms of encoding: a wide table (10k columns is within MAX_COLUMNS) is
+ * tens of thousands of chunks, and one synchronous pass over them held the loop for over a second.
+ */
+function pacer(sliceMs = 8): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < sliceMs) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    since = performance.now();
+  };
+}
+
+export async function prepareFrame(ctx: ChunkContext, table: Table): Promise<PreparedFrame> {
   if (!(table instanceof Table) || table.numRows === 0 || table.numCols === 0) return wholeFrame(ctx, table);
   const { chunkRows } = ctx;
+  const pause = pacer();
   const ranges = rangeCount(table.numRows, chunkRows);
-  const grid: Piece[][] = table.schema.fields.map((field, index) => {
+  const grid: Piece[][] = [];
+  for (const [index, field] of table.schema.fields.entries()) {
     const column = table.getChildAt(index);
     const row: Piece[] = [];
     for (let r = 0; r < ranges; r += 1) {
@@ -126,11 +141,18 @@ export function prepareFrame(ctx: ChunkContext, table: Table): PreparedFrame {
         const encoded = encodePiece(ctx, piece);
         piece.bytes = encoded.bytes;
         piece.known = encoded.known;
+        // A chunk this engine has not seen is new to the session too, unless another copy of it was
+        // written elsewhere: decode it now, in slices, rather than inside the commit (which cannot yield).
+        if (!ctx.seen(encoded.known.id)) {
+          piece.decoded = ctx.codec.decode(encoded.bytes);
+          ctx.register(piece.decoded, encoded.known.id, encoded.bytes.length, encoded.known.raw);
+        }
       }
       row.push(piece);
+      await pause();
     }
-    return row;
-  });
+    grid.push(row);
+  }
   let raw = 0;
   for (const row of grid) for (const piece of row) raw += piece.known?.raw ?? 0;
   const { maxFrameBytes } = ctx.codec.options;
