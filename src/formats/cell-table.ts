@@ -1,12 +1,10 @@
 import {
   Bool,
-  type Data,
   type DataType,
   Field,
   Float64,
   Int64,
   makeData,
-  RecordBatch,
   Schema,
   Struct,
   Table,
@@ -15,6 +13,7 @@ import {
   type Vector,
   vectorFromArray,
 } from 'apache-arrow';
+import { recordBatchOf } from '../codec/record-batch.js';
 import { invalidInput } from '../contract/errors.js';
 
 /**
@@ -28,19 +27,6 @@ export function assembleTable(names: readonly string[], vectors: readonly Vector
   const children = vectors.map((vector) => vector.data[0]!);
   const data = makeData({ type: new Struct(fields), length: rows, nullCount: 0, children });
   return new Table(schema, recordBatchOf(schema, data));
-}
-
-/**
- * `new RecordBatch(schema, data)` re-derives the schema through Schema.assign, which looks every field
- * up with findIndex: quadratic in the column count (50k columns took seconds). Here schema and data
- * already agree (one chunk per column, all `rows` long, fields nullable), so the batch is made with
- * exactly the state that constructor would leave; tests/formats/csv-read.test.ts checks that a
- * constructor-built batch is equal.
- */
-export function recordBatchOf(schema: Schema, data: Data<Struct>): RecordBatch {
-  const batch = Object.create(RecordBatch.prototype) as RecordBatch;
-  Object.assign(batch, { schema, data, _metadata: new Map<string, string>() });
-  return batch;
 }
 
 /** The column types text and spreadsheet input is inferred into (docs/formats.md). */

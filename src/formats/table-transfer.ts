@@ -8,7 +8,7 @@ import {
   tableToIPC,
   Vector,
 } from 'apache-arrow';
-import { recordBatchOf } from './cell-table.js';
+import { recordBatchOf } from '../codec/record-batch.js';
 
 /**
  * A table built by a parse worker, sent to the main thread without a copy: its schema as a schema-only

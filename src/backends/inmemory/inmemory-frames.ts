@@ -2,6 +2,7 @@ import type { Table } from 'apache-arrow';
 import type { ByteLru } from '../../cache/byte-lru.js';
 import { type FrameCodec, tableMemoryBytes } from '../../codec/frame-codec.js';
 import { isChunkId } from '../../session/chunks/manifest.js';
+import { pacer } from '../../session/chunks/pace.js';
 import { readFileIfExists, readSmallFileIfExists } from './inmemory-files.js';
 import type { InMemoryLayout } from './inmemory-layout.js';
 
@@ -26,7 +27,15 @@ export class DiskFrames {
     // Cache hits without a promise each; only misses go to disk.
     const out = frameIds.map((frameId) => this.cache.get(`${id}/${frameId}`));
     if (out.every((table) => table !== undefined)) return out;
-    return Promise.all(out.map((table, index) => table ?? this.load(id, frameIds[index] as string)));
+    // Chunk files are read and decoded synchronously; yielding between slices keeps a 10k-chunk read
+    // from holding the event loop.
+    const pause = pacer();
+    for (const [index, table] of out.entries()) {
+      if (table !== undefined) continue;
+      out[index] = await this.load(id, frameIds[index] as string);
+      await pause();
+    }
+    return out;
   }
 
   bytes(id: string, frameId: string): Promise<Uint8Array | undefined> {

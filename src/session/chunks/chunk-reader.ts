@@ -4,12 +4,12 @@ import {
   Dictionary,
   type Field,
   makeData,
-  RecordBatch,
   Schema,
   Struct,
   Table,
   Vector,
 } from 'apache-arrow';
+import { recordBatchOf } from '../../codec/record-batch.js';
 import { corruptData } from '../../contract/errors.js';
 import type { ReadOptions } from '../../contract/frame-reads.js';
 import { assertColumnsExist, rowRange } from '../read-options.js';
@@ -102,7 +102,7 @@ export async function readChunkedFrame(
   const schema = new Schema(fields, new Map(Object.entries(manifest.metadata ?? {})));
   const type = new Struct(fields);
   const batchOf = (length: number, children: Data[]) =>
-    new RecordBatch(schema, makeData({ type, length, nullCount: 0, children }));
+    recordBatchOf(schema, makeData({ type, length, nullCount: 0, children }));
   // Every chunk one piece (the usual case): range r of every column is batch r, built as is. Otherwise
   // Arrow lines the columns up; columns cut at the same rows keep their Data objects either way.
   const aligned = vectors.every((vector) => vector.data.length === last - first + 1);

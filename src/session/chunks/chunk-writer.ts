@@ -15,6 +15,7 @@ import { newFrameId } from '../engine-context.js';
 import { type FrameRef, type NewFrame, referencedFrames, type SessionRecord } from '../store.js';
 import type { ChunkContext, KnownChunk } from './chunk-context.js';
 import { type FrameManifest, rangeCount } from './manifest.js';
+import { pacer } from './pace.js';
 
 /**
  * Table → chunked frame (docs/chunks.md). Each column is cut into row ranges of `chunkRows`; a piece whose
@@ -107,19 +108,6 @@ function manifestOf(table: Table, chunkRows: number, grid: Piece[][]): FrameRef 
     columns: table.numCols,
     bytes: manifest.columns.reduce((sum, column) => sum + column.bytes.reduce((a, b) => a + b, 0), 0),
     manifest,
-  };
-}
-
-/**
- * Lets the event loop run every few ms of encoding: a wide table (10k columns is within MAX_COLUMNS) is
- * tens of thousands of chunks, and one synchronous pass over them held the loop for over a second.
- */
-function pacer(sliceMs = 8): () => Promise<void> {
-  let since = performance.now();
-  return async () => {
-    if (performance.now() - since < sliceMs) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    since = performance.now();
   };
 }
 
