@@ -47,6 +47,7 @@ describe('RedisBackend on Redis', () => {
     );
     expect(suffixes.filter((s) => !s.startsWith('frame:')).sort()).toEqual([
       'audit',
+      'blobs',
       'marks',
       'meta',
       'opq',
@@ -197,6 +198,28 @@ describe('RedisBackend on Redis', () => {
     } finally {
       await capped.close();
     }
+  });
+
+  test('loads check the blob keys through the blobs set while it is current, and parse fk when it is stale', async () => {
+    const { sessionId } = await backend.createSession(makeRealisticTable(50, 6));
+    await backend.updateDataFrame(sessionId, makeRealisticTable(50, 6, 2), { operation: 'edit' });
+    const blobsKey = `${backend.keys.prefix}{${sessionId}}:blobs`;
+    const frameKeys = (await keysOf(raw, backend.keys.prefix, sessionId)).filter((key) =>
+      key.includes(':frame:'),
+    );
+    expect((await raw.smembers(blobsKey)).sort()).toEqual(frameKeys.sort());
+    const state = backend.keys.state(sessionId);
+    expect(await raw.hget(state, 'brev')).toBe(await raw.hget(state, 'rev'));
+    // While current, the set is what a load checks: a key listed there and missing is a partial session.
+    await raw.sadd(blobsKey, `${backend.keys.prefix}{${sessionId}}:frame:xNotThere`);
+    await expectCode(() => backend.getSession(sessionId), 'CORRUPT_DATA');
+    // A writer that does not keep the set (an older version) leaves brev behind: fk is read instead.
+    await raw.hset(state, 'brev', 'stale');
+    expect((await backend.getSession(sessionId)).version).toBe(2);
+    expect(await raw.del(frameKeys[0]!)).toBe(1);
+    await expectCode(() => backend.getSession(sessionId), 'CORRUPT_DATA');
+    expect(await backend.deleteSession(sessionId)).toBe(true);
+    expect(await raw.exists(blobsKey)).toBe(0);
   });
 
   test('a partially evicted session is CORRUPT_DATA, never served half', async () => {

@@ -13,11 +13,12 @@
 export const LUA_LOAD = `
 if redis.call('EXISTS', SK) == 0 then return false end
 local names = { 'v', 'rev', 'ttl', 'seq', 'initrows', 'created', 'updated', 'filename', 'cur', 'hist', 'redo',
-  'lastuser', 'fk', 'mf' }
+  'lastuser', 'fk', 'mf', 'brev' }
 local raw = redis.call('HMGET', SK, unpack(names))
 local at
 if ARGV[1] == 'slide' then
-  at = refresh({ v = tonumber(raw[1]), ttl = tonumber(raw[3]), seq = tonumber(raw[4] or '0'), fk = raw[13] or '' })
+  at = refresh({ v = tonumber(raw[1]), ttl = tonumber(raw[3]), seq = tonumber(raw[4] or '0'), fk = raw[13] or '',
+    rev = raw[2], brev = raw[15] })
 else
   at = now_ms() + math.max(redis.call('PTTL', SK), 0)
 end
@@ -28,10 +29,16 @@ out[14] = redis.call('HLEN', B .. 'marks')
 out[15] = redis.call('HGETALL', B .. 'meta')
 out[16] = tostring(at)
 out[17] = raw[13] or ''
+-- Manifests are immutable per frame id: the caller names those it holds already (ARGV[2]), and only the
+-- others travel (a 100k x 50 frame's manifest is ~6 KB; a session holds several).
+local known = {}
+for f in string.gmatch(ARGV[2] or '', '[^,]+') do known[f] = true end
 local mflat = {}
 for f in string.gmatch(raw[14] or '', '[^,]+') do
-  mflat[#mflat + 1] = f
-  mflat[#mflat + 1] = redis.call('HGET', SK, 'm:' .. f) or ''
+  if not known[f] then
+    mflat[#mflat + 1] = f
+    mflat[#mflat + 1] = redis.call('HGET', SK, 'm:' .. f) or ''
+  end
 end
 out[18] = mflat
 return out
@@ -55,9 +62,9 @@ local mode = ARGV[2]
 local exists = redis.call('EXISTS', SK) == 1
 local old = { fk = '' }
 if exists then
-  local raw = redis.call('HMGET', SK, 'v', 'rev', 'fk', 'seq', 'ttl', 'mf')
+  local raw = redis.call('HMGET', SK, 'v', 'rev', 'fk', 'seq', 'ttl', 'mf', 'brev')
   old = { v = tonumber(raw[1]), rev = raw[2] or '0', fk = raw[3] or '', seq = tonumber(raw[4] or '0'), ttl = raw[5],
-    mf = raw[6] or '' }
+    mf = raw[6] or '', brev = raw[7] }
 end
 if mode == 'update' then
   if not exists then fail('SESSION_NOT_FOUND') end
@@ -142,6 +149,15 @@ local function replace_hash(key, flat_json)
     redis.call('HSET', key, unpack(flat, j, math.min(j + 999, #flat)))
   end
 end
+-- The blob-key set follows fk (prelude: blob_keys); an unchanged fk keeps a valid set valid.
+local brev = nil
+if fields.fk ~= nil or not exists then
+  write_blobs(fk, rev)
+  brev = rev
+elseif old.brev == old.rev then
+  redis.call('HSET', SK, 'brev', rev)
+  brev = rev
+end
 replace_hash(B .. 'meta', ARGV[8])
 replace_hash(B .. 'marks', ARGV[9])
 for j = 1, naudit do redis.call('RPUSH', B .. 'audit', ARGV[10 + j]) end
@@ -165,7 +181,7 @@ local unchanged_keys = mode == 'update' and #frames == 0 and ARGV[8] == '' and A
 if unchanged_keys and type(current) == 'number' and current > now and at - current < math.min(20, ttl * 10) then
   at = current
 else
-  pin_all({ ttl = ttl, seq = seq, fk = fk }, at, false)
+  pin_all({ ttl = ttl, seq = seq, fk = fk, rev = rev, brev = brev }, at, false)
 end
 return { tostring(rev), tostring(at), fields.updated }
 `;
@@ -179,6 +195,7 @@ for f, n in string.gmatch(st.fk, '([^:,]+):(%d+)') do
   for _, k in ipairs(frame_keys(f, n)) do redis.call('UNLINK', k) end
 end
 -- schema: the column-name hash of sessions written before the engine (read by nothing now)
-redis.call('UNLINK', SK, B .. 'audit', B .. 'marks', B .. 'meta', B .. 'schema', B .. 'ops', B .. 'opq')
+redis.call('UNLINK', SK, B .. 'audit', B .. 'marks', B .. 'meta', B .. 'schema', B .. 'ops', B .. 'opq',
+  B .. 'blobs')
 return 1
 `;

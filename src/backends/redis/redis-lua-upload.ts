@@ -87,39 +87,3 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 drop_upload(KEYS[1], load_upload(KEYS[1]))
 return 1
 `;
-
-/**
- * Promote one sheet to a new session in one step. KEYS[1] new session state, KEYS[2] upload (same slot: on
- * Cluster the session id is drawn in the upload's slot). ARGV: name, ttl, now_iso, filename, keep ('1'),
- * audit_tail, new frame id, then meta pairs. The frame moves by RENAME (COPY when the upload is kept).
- */
-export const LUA_PROMOTE = `
-local UK = KEYS[2]
-local up = load_upload(UK)
-local sheet = find_sheet(up, ARGV[1])
-local src = sheet_keys(UK, sheet.f, sheet.n)
-require_chunks(src)
-if redis.call('EXISTS', SK) == 1 then fail('STALE_WRITE', 'exists') end
-local keep = ARGV[5] == '1'
-local dst = frame_keys(ARGV[7], sheet.n)
-for i, k in ipairs(src) do
-  if keep then redis.call('COPY', k, dst[i]) else redis.call('RENAME', k, dst[i]) end
-end
-local filename = ARGV[4]
-if filename == '' then
-  filename = sheet.name
-  if up.filename and up.filename ~= '' then filename = up.filename .. '#' .. sheet.name end
-end
-local cur = { f = ARGV[7], n = sheet.n, r = sheet.r, c = sheet.c, b = sheet.b, at = ARGV[3] }
-local st = { v = 1, ttl = tonumber(ARGV[2]), seq = 0, created = ARGV[3], cur = cur, hist = {}, redo = {},
-  filename = filename }
-save_state(st, ARGV[3])
-redis.call('HSET', SK, 'ttl', ARGV[2], 'created', ARGV[3], 'seq', 0, 'initrows', sheet.r, 'filename', filename)
--- imported sheets carry no column names; the marks script then asks Node to fill them in
-if #sheet.cols > 0 then redis.call('HSET', B .. 'schema', cur.f, cjson.encode(sheet.cols)) end
-for i = 8, #ARGV, 2 do redis.call('HSET', B .. 'meta', ARGV[i], ARGV[i + 1]) end
-audit(ARGV[6], '"rowsAfter":' .. sheet.r .. ',')
-st.seq = 1
-if not keep then drop_upload(UK, up) end
-return reply(st, pin_all(st, now_ms() + st.ttl * 1000, false))
-`;

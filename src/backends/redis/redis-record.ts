@@ -108,8 +108,24 @@ const versionAsEntry = (entry: StoredVersion, chunks: ReadonlyMap<string, number
   at: entry.info.createdAt,
 });
 
-/** The load script's reply → the record (undefined when the session is missing). */
-export function recordFromReply(id: string, reply: unknown): RedisLoaded | undefined {
+/** The manifests a record holds, by frame id (what a load need not fetch again: they are immutable). */
+export function knownManifests(record: SessionRecord | undefined): Map<string, FrameManifest> {
+  const known = new Map<string, FrameManifest>();
+  if (record === undefined) return known;
+  for (const frame of [record.current, ...record.history, ...record.redo])
+    if (frame.manifest !== undefined) known.set(frame.frameId, frame.manifest);
+  return known;
+}
+
+/**
+ * The load script's reply → the record (undefined when the session is missing). `known` supplies the
+ * manifests the load was told not to send.
+ */
+export function recordFromReply(
+  id: string,
+  reply: unknown,
+  known: ReadonlyMap<string, FrameManifest> = new Map(),
+): RedisLoaded | undefined {
   if (reply === null || reply === undefined) return undefined;
   const parts = reply as unknown[];
   const field = (name: (typeof STATE_FIELDS)[number]): string => replyText(parts[STATE_FIELDS.indexOf(name)]);
@@ -126,7 +142,7 @@ export function recordFromReply(id: string, reply: unknown): RedisLoaded | undef
     let inline = false;
     const withManifest = (entry: FrameEntry): FrameEntry => {
       if (entry.m !== undefined) inline = true;
-      const manifest = entry.m ?? manifests.get(entry.f);
+      const manifest = entry.m ?? manifests.get(entry.f) ?? known.get(entry.f);
       return manifest === undefined || manifest === entry.m ? entry : { ...entry, m: manifest };
     };
     const cur = withManifest((entriesOf(field('cur')) as [FrameEntry])[0]);

@@ -6,6 +6,7 @@ import type {
   LockOptions,
   MarkedCell,
 } from '../../contract/storage-backend.js';
+import type { FrameManifest } from '../../session/chunks/manifest.js';
 import { pacer } from '../../session/chunks/pace.js';
 import type {
   ChangeStep,
@@ -22,7 +23,7 @@ import { decodeStored, readChunks } from './redis-frames.js';
 import { addToIndex, pageIndex, removeFromIndex, sweepIndex } from './redis-index.js';
 import { newIdInSlot, slotOf } from './redis-keys.js';
 import type { RedisLocks } from './redis-lock.js';
-import { type RedisLoaded, recordFromReply } from './redis-record.js';
+import { knownManifests, type RedisLoaded, recordFromReply } from './redis-record.js';
 import { parseAuditEntry, parseMarks } from './redis-state.js';
 
 const MAX_REMEMBERED = 10_000;
@@ -41,6 +42,8 @@ export class RedisSessionStore implements SessionStore {
   readonly pendingTables = new Map<string, Table>();
   private readonly loads: SameTurnBatches<null, unknown>;
   private readonly parsed = new WeakMap<object, RedisLoaded>();
+  /** The manifests a load reply left out because this process held them (by reply). */
+  private readonly sentWithout = new WeakMap<object, ReadonlyMap<string, FrameManifest>>();
   /**
    * Per session, the newest state seen here. A commit computed on it needs no load first; if another process
    * committed meanwhile the revision check refuses it (CONFLICT) and the change is computed again on a fresh
@@ -56,7 +59,17 @@ export class RedisSessionStore implements SessionStore {
     this.loads = new SameTurnBatches(async (key) => {
       const split = key.indexOf(' ');
       const id = key.slice(split + 1);
-      return [await ctx.script('fsLoad', [ctx.keys.state(id)], [key.slice(0, split)], { id })];
+      const known = knownManifests(this.lastCommitted.get(id)?.record);
+      const reply = await ctx.script(
+        'fsLoad',
+        [ctx.keys.state(id)],
+        [key.slice(0, split), [...known.keys()].join(',')],
+        {
+          id,
+        },
+      );
+      if (reply !== null && typeof reply === 'object') this.sentWithout.set(reply, known);
+      return [reply];
     });
     this.batches = new CommitBatches(this);
   }
@@ -79,7 +92,7 @@ export class RedisSessionStore implements SessionStore {
     // Callers of one shared load share one parsed record (the engine never mutates records it is given).
     let loaded = this.parsed.get(reply as object);
     if (loaded === undefined) {
-      loaded = recordFromReply(id, reply);
+      loaded = recordFromReply(id, reply, this.sentWithout.get(reply as object));
       if (loaded === undefined) return undefined;
       this.parsed.set(reply as object, loaded);
       this.loadedOf.set(loaded.record, loaded);

@@ -1,0 +1,11 @@
+import { RedisBackend } from './src/backends/redis/redis-backend.js';
+import { loadConfig } from './src/config/load-config.js';
+import { makeRealisticTable } from './tests/helpers/tables.js';
+const rows = Number(process.argv[2] ?? 100000);
+const b = await RedisBackend.connect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6411/0', REDIS_KEY_PREFIX: `p${Date.now()}:`, LOG_LEVEL: 'silent' }));
+const { sessionId } = await b.createSession(makeRealisticTable(rows, 50, 3));
+for (let k = 0; k < 5; k++) await b.updateDataFrame(sessionId, makeRealisticTable(rows, 50, 4 + k), { operation: 'x' });
+const t0 = performance.now();
+for (let i = 0; i < 2000; i++) await b.getMetadata(sessionId);
+console.log('meta avg', ((performance.now() - t0) / 2000).toFixed(3));
+await b.close();
