@@ -102,11 +102,17 @@ for _, fr in ipairs(frames) do
 end
 -- A session missing any key it still needs (eviction, an operator's DEL) is CORRUPT_DATA, never half-served.
 if mode == 'update' then
-  local fresh, need = {}, {}
-  for _, fr in ipairs(frames) do fresh[fr.f] = true end
-  for f, n in string.gmatch(fk, '([^:,]+):(%d+)') do
-    if not fresh[f] then
-      for _, k in ipairs(frame_keys(f, n)) do need[#need + 1] = k end
+  local need = {}
+  if fields.fk == nil and #frames == 0 then
+    -- The blobs do not change (metadata, audit, marks, a version move): the stored list is the one to check.
+    need = blob_keys(old)
+  else
+    local fresh = {}
+    for _, fr in ipairs(frames) do fresh[fr.f] = true end
+    for f, n in string.gmatch(fk, '([^:,]+):(%d+)') do
+      if not fresh[f] then
+        for _, k in ipairs(frame_keys(f, n)) do need[#need + 1] = k end
+      end
     end
   end
   if old.seq > 0 then need[#need + 1] = B .. 'audit' end
@@ -161,11 +167,14 @@ end
 replace_hash(B .. 'meta', ARGV[8])
 replace_hash(B .. 'marks', ARGV[9])
 for j = 1, naudit do redis.call('RPUSH', B .. 'audit', ARGV[10 + j]) end
-local keep = {}
-for f in string.gmatch(fk, '([^:,]+):%d+') do keep[f] = true end
-for f, n in string.gmatch(old.fk, '([^:,]+):(%d+)') do
-  if not keep[f] then
-    for _, k in ipairs(frame_keys(f, n)) do redis.call('UNLINK', k) end
+-- Blobs only the old fk names are dropped (nothing to do when fk did not change).
+if fields.fk ~= nil and fk ~= old.fk then
+  local keep = {}
+  for f in string.gmatch(fk, '([^:,]+):%d+') do keep[f] = true end
+  for f, n in string.gmatch(old.fk, '([^:,]+):(%d+)') do
+    if not keep[f] then
+      for _, k in ipairs(frame_keys(f, n)) do redis.call('UNLINK', k) end
+    end
   end
 end
 local ttl = tonumber(fields.ttl or old.ttl)
