@@ -92,6 +92,7 @@ test('Sentinel failover after kill -9 of the master, REDIS_WAIT_REPLICAS=1: writ
 
     await master.kill('SIGKILL');
     const killed = performance.now();
+    state.longestMs = 0;
     let promotedMs: number | undefined;
     const promotion = waitFor(
       async () => {
@@ -125,7 +126,8 @@ test('Sentinel failover after kill -9 of the master, REDIS_WAIT_REPLICAS=1: writ
       `sentinel failover (kill -9, down-after 2 s, REDIS_WAIT_REPLICAS=1): promoted after ${promotedMs?.toFixed(0)} ms; ` +
         `writes on Redis again ${resumedMs?.toFixed(0)} ms after kill, ` +
         `${((resumedMs ?? 0) - (promotedMs ?? 0)).toFixed(0)} ms after promotion; stores in turn: ${seen.join(' → ')}; ` +
-        `health ${health.status}; ${acknowledged.length} writes acknowledged`,
+        `health ${health.status}; ${acknowledged.length} writes acknowledged, ${state.refused} refused; ` +
+        `longest call ${state.longestMs.toFixed(0)} ms`,
     );
     expect(resumedMs).toBeDefined();
     expect(seen[0]).toBe('failed'); // the calls that open the circuit, before the local store takes over

@@ -27,6 +27,12 @@ export async function pingShard(client: RedisClient, shard: string, timeoutMs: n
   });
   try {
     await Promise.race([node.ping(), timeout]);
+  } catch (error) {
+    // The client learns of a promotion only from a refresh of its slot map (MOVED replies, or a timer every
+    // few seconds), and no call reaches a shut shard's slots to get a MOVED: ask now, so the next probe
+    // sees the promoted master instead of waiting for the timer.
+    client.refreshSlotsCache();
+    throw error;
   } finally {
     clearTimeout(timer);
   }
