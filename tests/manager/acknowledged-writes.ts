@@ -15,20 +15,22 @@ export function acknowledgedWriter(manager: DataManager) {
     },
   });
   const state = { acknowledged: [] as string[], refused: 0, longestMs: 0 };
-  const write = async (): Promise<BackendType | 'failed'> => {
+  /** One write: where it was served, and the new session's id when it was acknowledged. */
+  const writeOne = async (): Promise<{ where: BackendType | 'failed'; id?: string }> => {
     lastServed.backend = undefined;
     const at = performance.now();
     try {
       const { sessionId } = await manager.createSession(makeSmallTable(2));
       state.acknowledged.push(sessionId);
-      return lastServed.backend ?? 'failed';
+      return { where: lastServed.backend ?? 'failed', id: sessionId };
     } catch (error) {
       expect(error).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
       state.refused += 1;
-      return 'failed';
+      return { where: 'failed' };
     } finally {
       state.longestMs = Math.max(state.longestMs, performance.now() - at);
     }
   };
-  return { write, state };
+  const write = async (): Promise<BackendType | 'failed'> => (await writeOne()).where;
+  return { write, writeOne, state };
 }
