@@ -245,3 +245,16 @@ test('an imported session writes each shared frame once', async () => {
   expect(fs.readdirSync(framesDir(sessionId))).toHaveLength(2 * columns);
   assertTablesEqual(await backend.getVersion(sessionId, 1), makeSmallTable(2));
 });
+
+test('a state.json whose frame manifest is malformed is CORRUPT_DATA, also after the same manifest was read well', async () => {
+  const backend = await open();
+  const { sessionId } = await backend.createSession(makeRealisticTable(20, 4));
+  expect((await backend.getSession(sessionId)).rows).toBe(20);
+  const file = path.join(sessionDir(sessionId), 'state.json');
+  const state = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    current: { manifest: { columns: { chunks: unknown[] }[] } };
+  };
+  state.current.manifest.columns[0]!.chunks[0] = 42;
+  fs.writeFileSync(file, JSON.stringify(state));
+  await expect(backend.getSession(sessionId)).rejects.toMatchObject({ code: 'CORRUPT_DATA' });
+});

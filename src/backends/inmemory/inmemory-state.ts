@@ -1,6 +1,7 @@
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { corruptData } from '../../contract/errors.js';
-import { manifestSchema } from '../../session/chunks/manifest.js';
+import { type FrameManifest, manifestSchema } from '../../session/chunks/manifest.js';
 import { versionInfoSchema } from '../../session/snapshot-schema.js';
 import type { SessionRecord, StoredVersion } from '../../session/store.js';
 
@@ -9,10 +10,17 @@ import type { SessionRecord, StoredVersion } from '../../session/store.js';
 const count = z.number().int().nonnegative();
 const fileId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
+/**
+ * A manifest is checked on its own (validManifest), memoised by its JSON text: a state with several chunked
+ * frames names hundreds of chunk ids, and checking them all with zod on every load cost more than the rest
+ * of a small operation. Accepted as is here, checked right after.
+ */
+const uncheckedManifest = z.custom<FrameManifest>(() => true);
+
 const storedVersionSchema = z.object({
   info: versionInfoSchema,
   frameId: fileId,
-  manifest: manifestSchema.optional(),
+  manifest: uncheckedManifest.optional(),
 });
 
 const frameRefSchema = z.object({
@@ -20,8 +28,23 @@ const frameRefSchema = z.object({
   rows: count,
   columns: count,
   bytes: count,
-  manifest: manifestSchema.optional(),
+  manifest: uncheckedManifest.optional(),
 });
+
+const checkedManifests = new LRUCache<string, FrameManifest>({ max: 1024 });
+
+function validManifest(raw: unknown, sessionId: string): FrameManifest {
+  const text = JSON.stringify(raw);
+  const known = checkedManifests.get(text);
+  if (known !== undefined) return known;
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success)
+    throw corruptData(
+      `session ${sessionId}: state file has a malformed frame manifest (${parsed.error.issues[0]?.message ?? ''})`,
+    );
+  checkedManifests.set(text, parsed.data);
+  return parsed.data;
+}
 
 const stateSchema = z.object({
   format: z.literal(1),
@@ -71,6 +94,8 @@ export function parseState(bytes: Buffer, sessionId: string): SessionState {
   }
   if (parsed.data.sessionId !== sessionId)
     throw corruptData(`session ${sessionId}: state file names another session`);
+  for (const frame of [parsed.data.current, ...parsed.data.history, ...parsed.data.redo])
+    if (frame.manifest !== undefined) frame.manifest = validManifest(frame.manifest, sessionId);
   // zod rebuilds records by assignment, which turns a `__proto__` key into a prototype: keep the parsed JSON.
   parsed.data.metadata = (raw as { metadata: Record<string, unknown> }).metadata;
   return parsed.data;

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { Table } from 'apache-arrow';
+import { LRUCache } from 'lru-cache';
 import type { ByteLru } from '../../cache/byte-lru.js';
 import type { FrameCodec } from '../../codec/frame-codec.js';
 import { StorageError, sessionNotFound } from '../../contract/errors.js';
@@ -43,6 +44,8 @@ export class DiskSessionStore implements SessionStore {
   readonly backendType = 'inmemory' as const;
   /** The state each handed-out record came from (where its audit log and marks live). */
   private readonly states = new WeakMap<SessionRecord, SessionState>();
+  /** The last parsed state.json per session, with its bytes (bounded: only a shortcut). */
+  private readonly parsedStates = new LRUCache<string, { bytes: Buffer; state: SessionState }>({ max: 256 });
   private readonly frames: DiskFrames;
 
   constructor(
@@ -56,7 +59,14 @@ export class DiskSessionStore implements SessionStore {
   /** The committed state, or undefined when the session does not exist. */
   loadState(id: string): SessionState | undefined {
     const bytes = readSmallSync(this.layout.statePath(id));
-    return bytes === undefined ? undefined : parseState(bytes, id);
+    if (bytes === undefined) return undefined;
+    // The same bytes parse to the same state: checking a state with several chunked frames (zod over
+    // hundreds of chunk ids) cost more than the rest of a small operation. States are never mutated.
+    const known = this.parsedStates.get(id);
+    if (known?.bytes.equals(bytes)) return known.state;
+    const state = parseState(bytes, id);
+    this.parsedStates.set(id, { bytes, state });
+    return state;
   }
 
   /** Sliding expiry: last access (touch mtime) + the session's TTL. */
