@@ -1,4 +1,5 @@
 import type { Table } from 'apache-arrow';
+import { LRUCache } from 'lru-cache';
 import type {
   AuditEntry,
   BackendType,
@@ -194,19 +195,44 @@ export function referencedFrames(record: SessionRecord): ReadonlySet<string> {
   const frames = [record.current, ...record.history, ...record.redo];
   // A commit asks several times about the same record (what to write, what to drop, what to pin): with
   // hundreds of chunks per frame, compute it once per record and set of frames (frames are immutable by id).
-  const key = frames.map((frame) => frame.frameId).join(',');
+  const key = frames
+    .map((frame) =>
+      frame.manifest === undefined ? frame.frameId : `${frame.frameId}#${serialOf(frame.manifest)}`,
+    )
+    .join(',');
   const known = referenced.get(record);
   if (known?.key === key) return known.ids;
+  // Records are rebuilt on every load, but the stores hand out one manifest object per distinct manifest:
+  // the same frames with the same manifest objects name the same blobs, whatever record holds them.
+  const shared = referencedByFrames.get(key);
+  if (shared !== undefined) {
+    referenced.set(record, { key, ids: shared });
+    return shared;
+  }
   const ids = new Set<string>();
   for (const frame of frames) {
     if (frame.manifest === undefined) ids.add(frame.frameId);
     else for (const column of frame.manifest.columns) for (const chunk of column.chunks) ids.add(chunk);
   }
   referenced.set(record, { key, ids });
+  referencedByFrames.set(key, ids);
   return ids;
 }
 
 const referenced = new WeakMap<SessionRecord, { key: string; ids: ReadonlySet<string> }>();
+const referencedByFrames = new LRUCache<string, ReadonlySet<string>>({ max: 512 });
+
+/** A number per manifest object (objects, not contents: two equal manifests parsed apart get two numbers). */
+const manifestSerials = new WeakMap<object, number>();
+let nextSerial = 0;
+function serialOf(manifest: object): number {
+  let serial = manifestSerials.get(manifest);
+  if (serial === undefined) {
+    serial = nextSerial++;
+    manifestSerials.set(manifest, serial);
+  }
+  return serial;
+}
 
 /** Stored bytes of every blob a record names, each counted once (a chunk shared by frames counts once). */
 export function storedBytes(record: SessionRecord): number {

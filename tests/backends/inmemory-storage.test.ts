@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tableFromArrays } from 'apache-arrow';
 import { InMemoryBackend } from '../../src/backends/inmemory/inmemory-backend.js';
+import { parseState, serializeState } from '../../src/backends/inmemory/inmemory-state.js';
 import { tableMemoryBytes } from '../../src/codec/frame-codec.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { StorageBackend } from '../../src/contract/storage-backend.js';
@@ -257,4 +258,21 @@ test('a state.json whose frame manifest is malformed is CORRUPT_DATA, also after
   state.current.manifest.columns[0]!.chunks[0] = 42;
   fs.writeFileSync(file, JSON.stringify(state));
   await expect(backend.getSession(sessionId)).rejects.toMatchObject({ code: 'CORRUPT_DATA' });
+});
+
+test('state.json is the state as JSON: written with reused manifest texts, it reads back to the same state', async () => {
+  const backend = await open();
+  const { sessionId } = await backend.createSession(makeRealisticTable(30, 5), { metadata: { a: [1, 'x'] } });
+  await backend.updateDataFrame(sessionId, makeRealisticTable(30, 5, 2), { operation: 'edit' });
+  await backend.createVersion(sessionId, 'v');
+  const bytes = fs.readFileSync(path.join(sessionDir(sessionId), 'state.json'));
+  const state = parseState(bytes, sessionId);
+  expect(state.current.manifest).toBeDefined();
+  expect(state.history.some((entry) => entry.manifest !== undefined)).toBe(true);
+  const written = serializeState(state);
+  expect(JSON.parse(written)).toEqual(JSON.parse(JSON.stringify(state)));
+  expect(parseState(Buffer.from(written), sessionId)).toEqual(state);
+  // A frame without a manifest (the whole-frame format) has no manifest key at all.
+  const legacy = { ...state, current: { ...state.current, manifest: undefined } };
+  expect(JSON.parse(serializeState(legacy)).current).not.toHaveProperty('manifest');
 });

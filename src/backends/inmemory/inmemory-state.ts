@@ -101,8 +101,31 @@ export function parseState(bytes: Buffer, sessionId: string): SessionState {
   return parsed.data;
 }
 
+/** Each manifest's JSON, made once per manifest object (a commit writes the same manifests again). */
+const manifestTexts = new WeakMap<FrameManifest, string>();
+
+function frameJson(frame: { manifest?: FrameManifest | undefined }): string {
+  const { manifest, ...plain } = frame;
+  const head = JSON.stringify(plain);
+  if (manifest === undefined) return head;
+  let text = manifestTexts.get(manifest);
+  if (text === undefined) {
+    text = JSON.stringify(manifest);
+    manifestTexts.set(manifest, text);
+  }
+  return `${head.slice(0, -1)},"manifest":${text}}`;
+}
+
+/**
+ * state.json text: JSON.stringify(state), with each frame manifest's text reused (hundreds of chunk ids per
+ * frame, several frames per state, rewritten by every commit). Frame objects always have keys, so splicing
+ * `"manifest"` in before the closing brace keeps the JSON valid.
+ */
 export function serializeState(state: SessionState): string {
-  return JSON.stringify(state);
+  const { current, history, redo, ...rest } = state;
+  const list = (frames: readonly { manifest?: FrameManifest | undefined }[]) =>
+    frames.map(frameJson).join(',');
+  return `${JSON.stringify(rest).slice(0, -1)},"current":${frameJson(current)},"history":[${list(history)}],"redo":[${list(redo)}]}`;
 }
 
 const versionOf = (entry: SessionState['history'][number]): StoredVersion => ({

@@ -280,7 +280,9 @@ export class DiskSessionStore implements SessionStore {
   /** The committed revision without validating the rest (ABSENT_REV when there is no state). */
   currentRev(id: string): string {
     const bytes = readSmallSync(this.layout.statePath(id));
-    return bytes === undefined ? ABSENT_REV : revOf(bytes);
+    if (bytes === undefined) return ABSENT_REV;
+    const known = this.parsedStates.get(id);
+    return known?.bytes.equals(bytes) ? known.state.rev : revOf(bytes);
   }
 
   private loadQuietly(id: string): SessionState | undefined {
