@@ -45,18 +45,10 @@ describe('RedisBackend on Redis', () => {
     const suffixes = [...first.keys()].map((key) =>
       key.slice(`${backend.keys.prefix}{${sessionId}}:`.length),
     );
-    expect(suffixes.filter((s) => !s.startsWith('frame:')).sort()).toEqual([
-      'audit',
-      'blobs',
-      'marks',
-      'meta',
-      'opq',
-      'ops',
-      'state',
-    ]);
-    // one key per column chunk of the two frames
-    expect(suffixes.filter((s) => s.startsWith('frame:')).sort()).toEqual(
-      (await sessionBlobs(backend, sessionId)).map((blob) => `frame:${blob}`),
+    expect(suffixes.sort()).toEqual(['audit', 'frames', 'marks', 'meta', 'opq', 'ops', 'state']);
+    // one field of the frames hash per column chunk of the two frames
+    expect((await raw.hkeys(backend.keys.frames(sessionId))).sort()).toEqual(
+      await sessionBlobs(backend, sessionId),
     );
     expect(new Set(first.values()).size).toBe(1);
     const [expiry] = first.values();
@@ -75,20 +67,15 @@ describe('RedisBackend on Redis', () => {
       const { sessionId } = await capped.createSession(makeSmallTable(1));
       for (let k = 2; k <= 6; k += 1)
         await capped.updateDataFrame(sessionId, makeSmallTable(k), { operation: 'e' });
-      const frames = (await keysOf(raw, capped.keys.prefix, sessionId)).filter((key) =>
-        key.includes(':frame:'),
-      );
+      const stored = async () => (await raw.hkeys(capped.keys.frames(sessionId))).sort();
+      const frames = await stored();
       const columns = makeSmallTable(1).numCols;
-      const named = async () =>
-        (await sessionBlobs(capped, sessionId)).map((blob) => capped.keys.frameKeys(sessionId, blob, 1)[0]);
-      expect(frames.sort()).toEqual(await named());
+      expect(frames).toEqual(await sessionBlobs(capped, sessionId));
       expect(frames).toHaveLength(3 * columns); // current + 2 versions
       await capped.undoLastChange(sessionId);
       await capped.updateDataFrame(sessionId, makeSmallTable(9), { operation: 'e' }); // clears redo
-      const after = (await keysOf(raw, capped.keys.prefix, sessionId)).filter((key) =>
-        key.includes(':frame:'),
-      );
-      expect(after.sort()).toEqual(await named());
+      const after = await stored();
+      expect(after).toEqual(await sessionBlobs(capped, sessionId));
       expect(after).toHaveLength(3 * columns);
       expect(await capped.deleteSession(sessionId)).toBe(true);
       expect(await keysOf(raw, capped.keys.prefix, sessionId)).toEqual([
@@ -200,36 +187,71 @@ describe('RedisBackend on Redis', () => {
     }
   });
 
-  test('loads check the blob keys through the blobs set while it is current, and parse fk when it is stale', async () => {
-    const { sessionId } = await backend.createSession(makeRealisticTable(50, 6));
-    await backend.updateDataFrame(sessionId, makeRealisticTable(50, 6, 2), { operation: 'edit' });
-    const blobsKey = `${backend.keys.prefix}{${sessionId}}:blobs`;
-    const frameKeys = (await keysOf(raw, backend.keys.prefix, sessionId)).filter((key) =>
-      key.includes(':frame:'),
-    );
-    expect((await raw.smembers(blobsKey)).sort()).toEqual(frameKeys.sort());
-    const state = backend.keys.state(sessionId);
-    expect(await raw.hget(state, 'brev')).toBe(await raw.hget(state, 'rev'));
-    // While current, the set is what a load checks: a key listed there and missing is a partial session.
-    await raw.sadd(blobsKey, `${backend.keys.prefix}{${sessionId}}:frame:xNotThere`);
-    await expectCode(() => backend.getSession(sessionId), 'CORRUPT_DATA');
-    // A writer that does not keep the set (an older version) leaves brev behind: fk is read instead.
-    await raw.hset(state, 'brev', 'stale');
-    expect((await backend.getSession(sessionId)).version).toBe(2);
-    expect(await raw.del(frameKeys[0]!)).toBe(1);
-    await expectCode(() => backend.getSession(sessionId), 'CORRUPT_DATA');
-    expect(await backend.deleteSession(sessionId)).toBe(true);
-    expect(await raw.exists(blobsKey)).toBe(0);
+  /** Rewrites a session as the layout before the frames hash stored it: a string key per blob, a 'blobs' set. */
+  async function asLegacyLayout(id: string): Promise<string[]> {
+    const base = `${backend.keys.prefix}{${id}}:`;
+    const state = backend.keys.state(id);
+    const at = (await raw.call('PEXPIRETIME', state)) as number;
+    const blobs = await raw.hgetallBuffer(backend.keys.frames(id));
+    const keys: string[] = [];
+    for (const [field, bytes] of Object.entries(blobs)) {
+      keys.push(`${base}frame:${field}`);
+      await raw.set(`${base}frame:${field}`, bytes, 'PXAT', at);
+    }
+    await raw.sadd(`${base}blobs`, ...keys);
+    await raw.pexpireat(`${base}blobs`, at);
+    await raw.del(backend.keys.frames(id));
+    await raw.hdel(state, 'lay');
+    await raw.hset(state, 'brev', (await raw.hget(state, 'rev')) ?? '');
+    return keys;
+  }
+
+  test('sessions stored a key per blob (before the frames hash) are moved into it by the first script that touches them', async () => {
+    const first = makeRealisticTable(300, 6);
+    const second = makeRealisticTable(300, 6, 2);
+    const { sessionId } = await backend.createSession(first);
+    await backend.updateDataFrame(sessionId, second, { operation: 'edit' });
+    const blobs = await sessionBlobs(backend, sessionId);
+    const legacy = await asLegacyLayout(sessionId);
+    expect(legacy).toHaveLength(blobs.length);
+    const fresh = await connectBackend(server, { REDIS_KEY_PREFIX: backend.keys.prefix }, { cacheBytes: 0 });
+    try {
+      assertTablesEqual(await fresh.getDataFrame(sessionId), second);
+      assertTablesEqual(await fresh.getVersion(sessionId, 1), first);
+      expect((await raw.hkeys(fresh.keys.frames(sessionId))).sort()).toEqual(blobs);
+      const keys = await keysOf(raw, fresh.keys.prefix, sessionId);
+      expect(keys.filter((key) => key.includes(':frame:') || key.endsWith(':blobs'))).toEqual([]);
+      expect(await raw.hget(fresh.keys.state(sessionId), 'lay')).toBe('2');
+      expect(await raw.hexists(fresh.keys.state(sessionId), 'brev')).toBe(0);
+      const times = await Promise.all(keys.map((key) => raw.call('PEXPIRETIME', key) as Promise<number>));
+      expect(new Set(times).size).toBe(1);
+      await fresh.undoLastChange(sessionId);
+      assertTablesEqual(await fresh.getDataFrame(sessionId), first);
+
+      // A legacy session missing one blob key is CORRUPT_DATA and is left as it was.
+      const other = await fresh.createSession(first);
+      await fresh.updateDataFrame(other.sessionId, second, { operation: 'edit' });
+      const otherKeys = await asLegacyLayout(other.sessionId);
+      expect(await raw.del(otherKeys[0]!)).toBe(1);
+      await expectCode(() => fresh.getSession(other.sessionId), 'CORRUPT_DATA');
+      await expectCode(() => fresh.createVersion(other.sessionId, 'x'), 'CORRUPT_DATA');
+      expect(await raw.exists(fresh.keys.frames(other.sessionId))).toBe(0);
+      expect(await raw.exists(...otherKeys.slice(1))).toBe(otherKeys.length - 1);
+      // Deleting it removes every legacy key too.
+      expect(await fresh.deleteSession(other.sessionId)).toBe(true);
+      expect(await keysOf(raw, fresh.keys.prefix, other.sessionId)).toEqual([
+        expect.stringMatching(/:gone:[A-Za-z0-9_-]+$/),
+      ]);
+    } finally {
+      await fresh.close();
+    }
   });
 
   test('a partially evicted session is CORRUPT_DATA, never served half', async () => {
     const { sessionId } = await backend.createSession(makeSmallTable(3));
     await backend.updateDataFrame(sessionId, makeSmallTable(4), { operation: 'edit' });
-    // a chunk only the history frame names
-    const snapshot = await backend.exportSession(sessionId);
-    const current = new Set(currentBlobs(snapshot));
-    const oldChunk = blobsOf(snapshot.history[0]!).find((blob) => !current.has(blob)) as string;
-    expect(await raw.del(backend.keys.frameKeys(sessionId, oldChunk, 1)[0]!)).toBe(1);
+    // Its blobs are one hash, evicted as a whole.
+    expect(await raw.del(backend.keys.frames(sessionId))).toBe(1);
     await expectCode(() => backend.getDataFrame(sessionId), 'CORRUPT_DATA');
     await expectCode(() => backend.getSession(sessionId), 'CORRUPT_DATA');
     await expectCode(() => backend.undoLastChange(sessionId), 'CORRUPT_DATA');
@@ -239,6 +261,21 @@ describe('RedisBackend on Redis', () => {
     expect(await keysOf(raw, backend.keys.prefix, sessionId)).toEqual([
       expect.stringMatching(/:gone:[A-Za-z0-9_-]+$/),
     ]);
+    // One blob gone from the hash (an operator's HDEL): the frames that name it are CORRUPT_DATA when read.
+    const third = await backend.createSession(makeSmallTable(3));
+    await backend.updateDataFrame(third.sessionId, makeSmallTable(4), { operation: 'edit' });
+    const snapshot = await backend.exportSession(third.sessionId);
+    const current = new Set(currentBlobs(snapshot));
+    const oldChunk = blobsOf(snapshot.history[0]!).find((blob) => !current.has(blob)) as string;
+    expect(await raw.hdel(backend.keys.frames(third.sessionId), oldChunk)).toBe(1);
+    const cold = await connectBackend(server, { REDIS_KEY_PREFIX: backend.keys.prefix }, { cacheBytes: 0 });
+    try {
+      await expectCode(() => cold.getVersion(third.sessionId, 1), 'CORRUPT_DATA');
+      await expectCode(() => cold.exportSession(third.sessionId), 'CORRUPT_DATA');
+      assertTablesEqual(await cold.getDataFrame(third.sessionId), makeSmallTable(4));
+    } finally {
+      await cold.close();
+    }
     const second = await backend.createSession(makeSmallTable(3));
     await raw.del(backend.keys.audit(second.sessionId));
     await expectCode(() => backend.getMetadata(second.sessionId), 'CORRUPT_DATA');
@@ -250,9 +287,8 @@ describe('RedisBackend on Redis', () => {
     try {
       const table = makeRealisticTable(2000, 20);
       const info = await chunked.createSession(table);
-      const chunks = (await keysOf(raw, chunked.keys.prefix, info.sessionId)).filter((k) =>
-        k.includes(':frame:'),
-      );
+      const framesKey = chunked.keys.frames(info.sessionId);
+      const chunks = await raw.hkeys(framesKey);
       // every column chunk over 16 kB is stored in 16 kB parts
       const stored = await chunked.exportSession(info.sessionId);
       const parts = Object.values(stored.frames).reduce(
@@ -261,7 +297,11 @@ describe('RedisBackend on Redis', () => {
       );
       expect(parts).toBeGreaterThan(Object.keys(stored.frames).length);
       expect(chunks.length).toBe(parts);
-      for (const key of chunks) expect(await raw.strlen(key)).toBeLessThanOrEqual(16 * 1024);
+      for (const field of chunks) expect(await raw.hstrlen(framesKey, field)).toBeLessThanOrEqual(16 * 1024);
+      // nothing waits in a stage key once the commit moved it into the hash
+      expect(
+        (await keysOf(raw, chunked.keys.prefix, info.sessionId)).filter((k) => k.includes(':stage:')),
+      ).toEqual([]);
       assertTablesEqual(await chunked.getDataFrame(info.sessionId), table);
       // A frame small enough to travel inside the script call is still split when it exceeds the chunk size.
       const modest = makeRealisticTable(600, 12);
@@ -286,11 +326,12 @@ describe('RedisBackend on Redis', () => {
         const current = currentBlobs(snapshot).reduce((n, blob) => n + snapshot.frames[blob]!.length, 0);
         expect(current).toBe(info.bytes);
         // A flipped byte in one chunk is caught by the checksum; a missing chunk is CORRUPT_DATA too.
-        const victim = chunks.find((key) => key.includes(currentBlobs(snapshot)[0]!)) as string;
-        const byte = await raw.getrangeBuffer(victim, 100, 100);
-        await raw.setrange(victim, 100, Buffer.from([(byte[0] as number) ^ 1]));
+        const victim = chunks.find((field) => field.includes(currentBlobs(snapshot)[0]!)) as string;
+        const bytes = (await raw.hgetBuffer(framesKey, victim)) as Buffer;
+        bytes[100] = (bytes[100] as number) ^ 1;
+        await raw.hset(framesKey, victim, bytes);
         await expectCode(() => fresh.getDataFrame(info.sessionId), 'CORRUPT_DATA');
-        await raw.del(victim);
+        await raw.hdel(framesKey, victim);
         await expectCode(() => fresh.getDataFrame(info.sessionId), 'CORRUPT_DATA');
       } finally {
         await fresh.close();

@@ -4,7 +4,7 @@ import { Cluster, Redis } from 'ioredis';
 
 /**
  * What the contract suite may look at below the API, the same way for every backend: the frame blobs
- * physically stored for a session (files under frames/, or `:frame:` keys), and a way to damage one.
+ * physically stored for a session (files under frames/, or fields of the `:frames` hash), and a way to damage one.
  */
 export interface StorageInspector {
   /** Blob ids stored for the session (a blob kept in several parts counts once), sorted. */
@@ -57,31 +57,23 @@ function redisInspector(env: Record<string, string>): StorageInspector {
     client.status === 'ready'
       ? Promise.resolve()
       : new Promise<void>((resolve) => client.once('ready', () => resolve()));
-  const keysOf = async (id: string): Promise<string[]> => {
+  // Every blob of a session is a field of its frames hash (`<blob>` or `<blob>:<part>`).
+  const framesKey = (id: string) => `${prefix}{${id}}:frames`;
+  const fieldsOf = async (id: string): Promise<string[]> => {
     await ready;
-    const pattern = `${prefix}{${id}}:frame:*`;
-    const masters = client instanceof Cluster ? client.nodes('master') : [client];
-    const keys: string[] = [];
-    for (const node of masters) {
-      let cursor = '0';
-      do {
-        const [next, found] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        cursor = next;
-        keys.push(...found);
-      } while (cursor !== '0');
-    }
-    return keys;
+    return client.hkeys(framesKey(id));
   };
-  const blobOf = (key: string, id: string): string =>
-    key.slice(`${prefix}{${id}}:frame:`.length).split(':')[0] as string;
+  const blobOf = (field: string): string => field.split(':')[0] as string;
   return {
-    blobs: async (id) => [...new Set((await keysOf(id)).map((key) => blobOf(key, id)))].sort(),
+    blobs: async (id) => [...new Set((await fieldsOf(id)).map(blobOf))].sort(),
     corrupt: async (id, blob) => {
-      const key = (await keysOf(id)).find((candidate) => blobOf(candidate, id) === blob);
-      if (key === undefined) throw new Error(`no key for blob ${blob}`);
-      const length = await client.strlen(key);
-      const byte = await client.getrangeBuffer(key, length - 3, length - 3);
-      await client.setrange(key, length - 3, Buffer.from([((byte[0] ?? 0) + 1) % 256]));
+      const field = (await fieldsOf(id)).find((candidate) => blobOf(candidate) === blob);
+      if (field === undefined) throw new Error(`no field for blob ${blob}`);
+      const bytes = await client.hgetBuffer(framesKey(id), field);
+      if (bytes === null) throw new Error(`blob ${blob} vanished`);
+      const at = bytes.length - 3;
+      bytes[at] = ((bytes[at] ?? 0) + 1) % 256;
+      await client.hset(framesKey(id), field, bytes);
     },
     close: async () => {
       await client.quit().catch(() => undefined);

@@ -6,7 +6,7 @@ import { framesToWrite, referencedFrames, type SessionChange } from '../../sessi
 import type { RedisContext } from './redis-context.js';
 import { discardChunks, splitFrame, writeChunks } from './redis-frames.js';
 import { INLINE_FRAME_BYTES } from './redis-lua-prelude.js';
-import { metadataFlat, type RedisLoaded, stateFields } from './redis-record.js';
+import { metadataFlat, type RedisLoaded, sameFrames, stateFields } from './redis-record.js';
 import { replyText } from './redis-state.js';
 
 /** The outcome of one commit script: the new revision, the expiry it pinned, the `updated` it wrote. */
@@ -48,8 +48,9 @@ function changedFields(
 }
 
 /**
- * One commit script call. Frames too large to travel inside the call are written first (invisible, with a
- * provisional TTL) and removed again when the commit is refused. Returns the outcome and the committed state.
+ * One commit script call. Frames too large to travel inside the call are written first into stage keys
+ * (invisible, with a provisional TTL; the script moves them into the frames hash) and removed again when the
+ * commit is refused. Returns the outcome and the committed state.
  */
 export async function commitSession(
   ctx: RedisContext,
@@ -57,7 +58,12 @@ export async function commitSession(
 ): Promise<{ outcome: CommitOutcome; next: RedisLoaded }> {
   const { change, base } = request;
   const id = change.record.sessionId;
-  const chunks = new Map(base?.chunks ?? []);
+  const toWrite = framesToWrite(base?.record, change);
+  // A version move, metadata, marks or audit change names the frames its base named: the blob fields and
+  // part counts are the base's, and nothing here costs anything per column chunk.
+  const sameBlobs =
+    base !== undefined && toWrite.length === 0 && sameFrames(base.record, change.record) ? base : undefined;
+  const chunks = sameBlobs !== undefined ? sameBlobs.chunks : new Map(base?.chunks ?? []);
   const frameArgs: (string | Buffer)[] = [];
   const pending: string[] = [];
   let uploadKey: string | undefined;
@@ -65,11 +71,11 @@ export async function commitSession(
   try {
     // Only blobs the committed record names and its base does not (a batch may add and drop one; a chunk may
     // already be stored): anything else would be a key no state lists, never pinned nor deleted.
-    for (const frame of framesToWrite(base?.record, change)) {
+    for (const frame of toWrite) {
       const { source } = frame;
       if (source.kind === 'sheet') {
         const n = source.sheet.chunks ?? 1;
-        chunks.set(frame.frameId, n);
+        (chunks as Map<string, number>).set(frame.frameId, n);
         uploadKey = ctx.keys.upload(source.uploadId);
         consume ||= source.consume;
         frameArgs.push(frame.frameId, String(n), '', source.sheet.frameId);
@@ -79,12 +85,12 @@ export async function commitSession(
         ? source.bytes
         : Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength);
       const parts = splitFrame(bytes, ctx.chunkBytes);
-      chunks.set(frame.frameId, parts.length);
+      (chunks as Map<string, number>).set(frame.frameId, parts.length);
       if (parts.length === 1 && bytes.length <= INLINE_FRAME_BYTES) {
         frameArgs.push(frame.frameId, '1', bytes, '');
       } else {
-        const keys = ctx.keys.frameKeys(id, frame.frameId, parts.length);
-        // A content-addressed chunk may be another commit's live key by now: never discard those.
+        const keys = ctx.keys.stageKeys(id, frame.frameId, parts.length);
+        // A content-addressed chunk's stage key may be another commit's too: never discard those (it expires).
         if (!isChunkId(frame.frameId)) pending.push(...keys);
         await writeChunks(ctx, keys, parts, change.record.ttlSeconds);
         frameArgs.push(frame.frameId, String(parts.length), '', '');
@@ -93,7 +99,8 @@ export async function commitSession(
     const record = change.record;
     // Random, not a counter: a session deleted and imported again can never reuse a revision.
     const rev = randomBytes(9).toString('base64url');
-    const fields = stateFields(record, chunks);
+    if (sameBlobs !== undefined) sameBlobs.fields ??= stateFields(sameBlobs.record, sameBlobs.chunks);
+    const fields = stateFields(record, chunks, sameBlobs?.fields);
     const meta = JSON.stringify(metadataFlat(record.metadata));
     const audit = (change.audit ?? []).map((entry) => JSON.stringify(entry));
     const args = [
@@ -132,8 +139,14 @@ export async function commitSession(
     };
     ctx.committed(id, record.version);
     const committed = { ...record, updatedAt: outcome.updatedAt };
-    const live = referencedFrames(committed);
-    const named = new Map([...chunks].filter(([frameId]) => live.has(frameId)));
+    let named = chunks;
+    if (sameBlobs === undefined) {
+      const live = referencedFrames(committed);
+      named = new Map([...chunks].filter(([frameId]) => live.has(frameId)));
+      if (base !== undefined) {
+        for (const frameId of base.chunks.keys()) if (!live.has(frameId)) ctx.cache.dropFrames(id, frameId);
+      }
+    }
     const next: RedisLoaded = {
       record: committed,
       expiresAtMs: outcome.expiresAtMs,
@@ -142,9 +155,6 @@ export async function commitSession(
       metadataJson: meta,
       fields: { ...fields, updated: outcome.updatedAt },
     };
-    if (base !== undefined) {
-      for (const frameId of base.chunks.keys()) if (!live.has(frameId)) ctx.cache.dropFrames(id, frameId);
-    }
     return { outcome, next };
   } catch (error) {
     // A refused commit leaves nothing; one whose outcome is unknown may have made the chunks live.

@@ -89,6 +89,15 @@ export async function readChunks(ctx: RedisContext, keys: string[]): Promise<Buf
   return parts as Buffer[];
 }
 
+/** Fields of a session's frames hash, in order (null for a missing one), in one HMGET. */
+export function readFields(
+  ctx: RedisContext,
+  id: string,
+  fields: readonly string[],
+): Promise<(Buffer | null)[]> {
+  return ctx.command('chunk read', () => ctx.client.hmgetBuffer(ctx.keys.frames(id), ...fields));
+}
+
 /** Reassembles a frame and checks it has the stored length (the codec then verifies the checksum). */
 export function joinChunks(parts: Buffer[], entry: FrameEntry, what: string): Buffer {
   const frame = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);

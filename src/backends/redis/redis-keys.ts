@@ -38,9 +38,17 @@ export class RedisKeys {
     return `${this.base(id)}schema`;
   }
 
-  /** Keys holding one immutable frame: `frame:<fid>`, or `frame:<fid>:<i>` when stored in `chunks` parts. */
-  frameKeys(id: string, frameId: string, chunks: number): string[] {
-    return chunkKeys(`${this.base(id)}frame:${frameId}`, chunks);
+  /**
+   * The hash of every blob of a session (whole frames, column chunks): one key, so sliding the TTL and
+   * noticing eviction cost one command however many chunks a session holds.
+   */
+  frames(id: string): string {
+    return `${this.base(id)}frames`;
+  }
+
+  /** Where a blob too large to travel inside the commit call waits for it (a string key with its own TTL). */
+  stageKeys(id: string, frameId: string, chunks: number): string[] {
+    return frameFields(frameId, chunks).map((field) => `${this.base(id)}stage:${field}`);
   }
 
   /** Redlock resource of a session (its own short TTL, not the session TTL). */
@@ -66,6 +74,11 @@ export class RedisKeys {
   get uploadIndex(): string {
     return `${this.prefix}index:uploads`;
   }
+}
+
+/** Fields of one blob in the frames hash: `<fid>`, or `<fid>:<i>` when stored in `chunks` parts. */
+export function frameFields(frameId: string, chunks: number): string[] {
+  return chunkKeys(frameId, chunks);
 }
 
 function chunkKeys(stem: string, chunks: number): string[] {

@@ -13,12 +13,12 @@
 export const LUA_LOAD = `
 if redis.call('EXISTS', SK) == 0 then return false end
 local names = { 'v', 'rev', 'ttl', 'seq', 'initrows', 'created', 'updated', 'filename', 'cur', 'hist', 'redo',
-  'lastuser', 'fk', 'mf', 'brev' }
+  'lastuser', 'fk', 'mf', 'lay' }
 local raw = redis.call('HMGET', SK, unpack(names))
+upgrade_layout(raw[15], raw[13])
 local at
 if ARGV[1] == 'slide' then
-  at = refresh({ v = tonumber(raw[1]), ttl = tonumber(raw[3]), seq = tonumber(raw[4] or '0'), fk = raw[13] or '',
-    rev = raw[2], brev = raw[15] })
+  at = refresh({ v = tonumber(raw[1]), ttl = tonumber(raw[3]), seq = tonumber(raw[4] or '0'), fk = raw[13] or '' })
 else
   at = now_ms() + math.max(redis.call('PTTL', SK), 0)
 end
@@ -62,9 +62,10 @@ local mode = ARGV[2]
 local exists = redis.call('EXISTS', SK) == 1
 local old = { fk = '' }
 if exists then
-  local raw = redis.call('HMGET', SK, 'v', 'rev', 'fk', 'seq', 'ttl', 'mf', 'brev')
+  local raw = redis.call('HMGET', SK, 'v', 'rev', 'fk', 'seq', 'ttl', 'mf', 'lay')
   old = { v = tonumber(raw[1]), rev = raw[2] or '0', fk = raw[3] or '', seq = tonumber(raw[4] or '0'), ttl = raw[5],
-    mf = raw[6] or '', brev = raw[7] }
+    mf = raw[6] or '' }
+  upgrade_layout(raw[7], old.fk)
 end
 if mode == 'update' then
   if not exists then fail('SESSION_NOT_FOUND') end
@@ -88,6 +89,7 @@ end
 local consume = ARGV[i + 1] == '1'
 local UK = KEYS[2]
 local function sheet_src(f, n) return chunk_keys(string.sub(UK, 1, -7) .. 'sheet:' .. f, n) end
+local function stage_key(field) return B .. 'stage:' .. field end
 for _, fr in ipairs(frames) do
   if fr.sheet ~= '' then
     if redis.call('EXISTS', UK) == 0 then fail('UPLOAD_NOT_FOUND') end
@@ -95,24 +97,25 @@ for _, fr in ipairs(frames) do
       if redis.call('EXISTS', k) == 0 then fail('CORRUPT_DATA', 'chunk') end
     end
   elseif fr.inline == '' then
-    for _, k in ipairs(frame_keys(fr.f, fr.n)) do
-      if redis.call('EXISTS', k) == 0 then fail('CORRUPT_DATA', 'chunk') end
+    -- Written beforehand into its stage key (or, for a content-addressed chunk, stored already).
+    for _, field in ipairs(frame_fields(fr.f, fr.n)) do
+      if redis.call('EXISTS', stage_key(field)) == 0 and redis.call('HEXISTS', FH, field) == 0 then
+        fail('CORRUPT_DATA', 'chunk')
+      end
     end
   end
 end
--- A session missing any key it still needs (eviction, an operator's DEL) is CORRUPT_DATA, never half-served.
+-- A session missing a key it still needs (eviction, an operator's DEL) is CORRUPT_DATA, never half-served.
+-- Its blobs are one hash, evicted as a whole: it must exist while a blob the new state keeps was stored
+-- before this commit.
 if mode == 'update' then
   local need = {}
-  if fields.fk == nil and #frames == 0 then
-    -- The blobs do not change (metadata, audit, marks, a version move): the stored list is the one to check.
-    need = blob_keys(old)
-  else
-    local fresh = {}
-    for _, fr in ipairs(frames) do fresh[fr.f] = true end
-    for f, n in string.gmatch(fk, '([^:,]+):(%d+)') do
-      if not fresh[f] then
-        for _, k in ipairs(frame_keys(f, n)) do need[#need + 1] = k end
-      end
+  local fresh = {}
+  for _, fr in ipairs(frames) do fresh[fr.f] = true end
+  for f in string.gmatch(fk, '([^:,]+):%d+') do
+    if not fresh[f] then
+      need[1] = FH
+      break
     end
   end
   if old.seq > 0 then need[#need + 1] = B .. 'audit' end
@@ -120,11 +123,19 @@ if mode == 'update' then
 end
 -- checks done; from here on everything is written
 for _, fr in ipairs(frames) do
-  local dst = frame_keys(fr.f, fr.n)
+  local dst = frame_fields(fr.f, fr.n)
   if fr.sheet ~= '' then
-    for j, k in ipairs(sheet_src(fr.sheet, fr.n)) do redis.call('COPY', k, dst[j], 'REPLACE') end
+    for j, k in ipairs(sheet_src(fr.sheet, fr.n)) do redis.call('HSET', FH, dst[j], redis.call('GET', k)) end
   elseif fr.inline ~= '' then
-    redis.call('SET', dst[1], fr.inline)
+    redis.call('HSET', FH, dst[1], fr.inline)
+  else
+    for _, field in ipairs(dst) do
+      local staged = redis.call('GET', stage_key(field))
+      if staged then
+        redis.call('HSET', FH, field, staged)
+        redis.call('UNLINK', stage_key(field))
+      end
+    end
   end
 end
 if consume and redis.call('EXISTS', UK) == 1 then
@@ -135,6 +146,7 @@ if consume and redis.call('EXISTS', UK) == 1 then
 end
 if mode ~= 'update' then
   redis.call('UNLINK', B .. 'audit', B .. 'marks', B .. 'meta', B .. 'schema')
+  redis.call('HSET', SK, 'lay', '2')
   -- a replaced session's manifests that the new one does not name
   for f in string.gmatch(old.mf or '', '[^,]+') do
     if fields['m:' .. f] == nil then redis.call('HDEL', SK, 'm:' .. f) end
@@ -155,15 +167,6 @@ local function replace_hash(key, flat_json)
     redis.call('HSET', key, unpack(flat, j, math.min(j + 999, #flat)))
   end
 end
--- The blob-key set follows fk (prelude: blob_keys); an unchanged fk keeps a valid set valid.
-local brev = nil
-if fields.fk ~= nil or not exists then
-  write_blobs(fk, rev)
-  brev = rev
-elseif old.brev == old.rev then
-  redis.call('HSET', SK, 'brev', rev)
-  brev = rev
-end
 replace_hash(B .. 'meta', ARGV[8])
 replace_hash(B .. 'marks', ARGV[9])
 for j = 1, naudit do redis.call('RPUSH', B .. 'audit', ARGV[10 + j]) end
@@ -171,11 +174,13 @@ for j = 1, naudit do redis.call('RPUSH', B .. 'audit', ARGV[10 + j]) end
 if fields.fk ~= nil and fk ~= old.fk then
   local keep = {}
   for f in string.gmatch(fk, '([^:,]+):%d+') do keep[f] = true end
+  local dropped = {}
   for f, n in string.gmatch(old.fk, '([^:,]+):(%d+)') do
     if not keep[f] then
-      for _, k in ipairs(frame_keys(f, n)) do redis.call('UNLINK', k) end
+      for _, field in ipairs(frame_fields(f, n)) do dropped[#dropped + 1] = field end
     end
   end
+  hdel_all(dropped)
 end
 local ttl = tonumber(fields.ttl or old.ttl)
 local seq = tonumber(fields.seq or old.seq)
@@ -190,7 +195,7 @@ local unchanged_keys = mode == 'update' and #frames == 0 and ARGV[8] == '' and A
 if unchanged_keys and type(current) == 'number' and current > now and at - current < math.min(20, ttl * 10) then
   at = current
 else
-  pin_all({ ttl = ttl, seq = seq, fk = fk, rev = rev, brev = brev }, at, false)
+  pin_all({ ttl = ttl, seq = seq, fk = fk }, at, false)
 end
 return { tostring(rev), tostring(at), fields.updated }
 `;
@@ -200,11 +205,12 @@ export const LUA_DELETE = `
 if redis.call('EXISTS', SK) == 0 then return 0 end
 local st = light_state()
 guard(st, ARGV[1])
-for f, n in string.gmatch(st.fk, '([^:,]+):(%d+)') do
-  for _, k in ipairs(frame_keys(f, n)) do redis.call('UNLINK', k) end
+if st.lay ~= '2' then
+  -- blobs of the layout before the frames hash (see upgrade_layout)
+  for _, f in ipairs(all_frame_fields(st.fk)) do redis.call('UNLINK', B .. 'frame:' .. f) end
 end
 -- schema: the column-name hash of sessions written before the engine (read by nothing now)
-redis.call('UNLINK', SK, B .. 'audit', B .. 'marks', B .. 'meta', B .. 'schema', B .. 'ops', B .. 'opq',
+redis.call('UNLINK', SK, FH, B .. 'audit', B .. 'marks', B .. 'meta', B .. 'schema', B .. 'ops', B .. 'opq',
   B .. 'blobs')
 return 1
 `;

@@ -7,7 +7,8 @@
  *   created  ISO time                              updated  ISO time            filename (optional)
  *   cur      current frame entry (JSON)            hist     history, oldest first (JSON list)
  *   redo     redo stack, last = next redo (JSON)   seq      last audit seq      initrows rows at upload
- *   fk       "<fid>:<chunks>,…" every frame referenced (lets light scripts slide TTLs without decoding JSON)
+ *   fk       "<fid>:<chunks>,…" every blob referenced (lets a commit drop blobs without decoding JSON)
+ *   lay      '2': blobs are fields of the hash <prefix>{<id>}:frames (absent: one key per blob, see upgrade_layout)
  * A frame entry: { f = frame id, n = chunks, r = rows, c = columns, b = stored bytes, v, op, label, at }.
  *
  * The redlock key `<prefix>{<id>}:lock` shares the hash tag but has its own short TTL.
@@ -47,54 +48,59 @@ end
 export const LUA_SESSION_CORE = `
 local SK = KEYS[1]
 local B = string.sub(SK, 1, -6)
+-- Every blob of the session (whole frames, column chunks, parts) is a field of this one hash.
+local FH = B .. 'frames'
 
-local function frame_keys(f, n) return chunk_keys(B .. 'frame:' .. f, n) end
+local function frame_fields(f, n) return chunk_keys(f, n) end
 
--- Every blob key named by fk, in one flat list. Runs on every load over hundreds of column chunks, so it
--- builds no table per blob (half the time of frame_keys per entry, measured at 1,100 chunks).
-local function all_frame_keys(fk)
-  local keys, c, stem = {}, 0, B .. 'frame:'
+-- Every blob field named by fk, in one flat list (no table per blob: fk names hundreds of column chunks).
+local function all_frame_fields(fk)
+  local fields, c = {}, 0
   for f, n in string.gmatch(fk, '([^:,]+):(%d+)') do
     if n == '1' then
       c = c + 1
-      keys[c] = stem .. f
+      fields[c] = f
     else
       for i = 0, tonumber(n) - 1 do
         c = c + 1
-        keys[c] = stem .. f .. ':' .. i
+        fields[c] = f .. ':' .. i
       end
     end
   end
-  return keys
+  return fields
 end
 
--- Every blob key of the session. The set 'blobs' holds the same keys as fk names; each commit that changes
--- fk rebuilds it and stamps 'brev' with its revision. While brev == rev it is read as is (SMEMBERS, no Lua
--- string work: a load of a session with hundreds of column chunks spent ~1 ms parsing fk); a writer that
--- does not keep it (an older version) leaves brev behind, and fk is parsed as before.
-local function blob_keys(st)
-  if st.fk == '' then return {} end
-  if st.brev and st.brev == st.rev then
-    local members = redis.call('SMEMBERS', B .. 'blobs')
-    if #members > 0 then return members end
+local function hdel_all(fields)
+  for j = 1, #fields, 1000 do redis.call('HDEL', FH, unpack(fields, j, math.min(j + 999, #fields))) end
+end
+
+-- Sessions written before the frames hash (state field lay ~= '2') kept each blob in a string key
+-- 'frame:<field>' and their list in the set 'blobs'. The first script to touch one moves its blobs into the
+-- hash, checking first that none is missing (a partial session stays CORRUPT_DATA and is not changed).
+local function upgrade_layout(lay, fk)
+  if lay == '2' then return end
+  local fields = all_frame_fields(fk or '')
+  for _, f in ipairs(fields) do
+    if redis.call('EXISTS', B .. 'frame:' .. f) == 0 then fail('CORRUPT_DATA', 'partial') end
   end
-  return all_frame_keys(st.fk)
-end
-
--- Rebuilds 'blobs' from fk and stamps it with the revision rev.
-local function write_blobs(fk, rev)
-  redis.call('DEL', B .. 'blobs')
-  local keys = all_frame_keys(fk)
-  for j = 1, #keys, 1000 do redis.call('SADD', B .. 'blobs', unpack(keys, j, math.min(j + 999, #keys))) end
-  redis.call('HSET', SK, 'brev', rev)
+  for _, f in ipairs(fields) do
+    redis.call('HSET', FH, f, redis.call('GET', B .. 'frame:' .. f))
+    redis.call('UNLINK', B .. 'frame:' .. f)
+  end
+  local at = redis.pcall('PEXPIRETIME', SK)
+  if type(at) ~= 'number' then at = now_ms() + math.max(redis.call('PTTL', SK), 0) end
+  if #fields > 0 and at > 0 then redis.call('PEXPIREAT', FH, at) end
+  redis.call('UNLINK', B .. 'blobs')
+  redis.call('HDEL', SK, 'brev')
+  redis.call('HSET', SK, 'lay', '2')
 end
 
 -- v, ttl, seq and fk only: enough to fence and to slide TTLs.
 local function light_state()
-  local raw = redis.call('HMGET', SK, 'v', 'ttl', 'seq', 'fk', 'rev', 'brev')
+  local raw = redis.call('HMGET', SK, 'v', 'ttl', 'seq', 'fk', 'rev', 'lay')
   if not raw[1] then fail('SESSION_NOT_FOUND') end
   return { v = tonumber(raw[1]), ttl = tonumber(raw[2]), seq = tonumber(raw[3] or '0'), fk = raw[4] or '',
-    rev = raw[5], brev = raw[6] }
+    rev = raw[5], lay = raw[6] }
 end
 
 -- g = '<required version>/<lock token>', either part may be empty. A session locked by someone else makes
@@ -108,7 +114,8 @@ local function guard(st, g)
 end
 
 -- Every key of the session expires at the same absolute instant. PEXPIREAT answers 0 for a missing key:
--- that is how a partially evicted session is noticed (CORRUPT_DATA, never served half).
+-- that is how a partially evicted session is noticed (CORRUPT_DATA, never served half). Blobs are fields of
+-- one hash, evicted together, so this is a fixed handful of commands whatever the session holds.
 local function pin_all(st, at, check)
   redis.call('PEXPIREAT', SK, at)
   local whole = redis.call('PEXPIREAT', B .. 'audit', at) == 1 or st.seq == 0
@@ -117,17 +124,14 @@ local function pin_all(st, at, check)
   redis.call('PEXPIREAT', B .. 'schema', at)
   redis.call('PEXPIREAT', B .. 'ops', at)
   redis.call('PEXPIREAT', B .. 'opq', at)
-  redis.call('PEXPIREAT', B .. 'blobs', at)
-  for _, k in ipairs(blob_keys(st)) do
-    if redis.call('PEXPIREAT', k, at) == 0 then whole = false end
-  end
+  if redis.call('PEXPIREAT', FH, at) == 0 and st.fk ~= '' then whole = false end
   if check and not whole then fail('CORRUPT_DATA', 'partial') end
   return at
 end
 
--- Sliding costs one PEXPIREAT per key of the session. A session touched many times in a row slides at most
--- once per step (20 ms; less for TTLs under 2 s): every key still shares one expiry, at most one step early.
--- Between slides one EXISTS over the required keys keeps the partial-eviction guarantee.
+-- A session touched many times in a row slides at most once per step (20 ms; less for TTLs under 2 s):
+-- every key still shares one expiry, at most one step early. Between slides one EXISTS over the required
+-- keys keeps the partial-eviction guarantee.
 local function refresh(st)
   local now = now_ms()
   local target = now + st.ttl * 1000
@@ -136,7 +140,8 @@ local function refresh(st)
   local current = redis.pcall('PEXPIRETIME', SK)
   if type(current) ~= 'number' then current = now + redis.call('PTTL', SK) end
   if current > now and target - current < math.min(20, st.ttl * 10) then
-    local need = blob_keys(st)
+    local need = {}
+    if st.fk ~= '' then need[#need + 1] = FH end
     if st.seq > 0 then need[#need + 1] = B .. 'audit' end
     if #need > 0 and redis.call('EXISTS', unpack(need)) ~= #need then fail('CORRUPT_DATA', 'partial') end
     return current

@@ -32,8 +32,8 @@ export interface RedisLoaded {
   expiresAtMs: number;
   /** Commit revision the record was read at. */
   rev: string;
-  /** Chunks of every frame the record names. */
-  chunks: Map<string, number>;
+  /** Chunks of every frame the record names (shared between loads of the same state: never mutated). */
+  chunks: ReadonlyMap<string, number>;
   /** The metadata hash as loaded, to tell whether a commit changes it. */
   metadataJson: string;
   /** The state fields as stored (computed when first needed), so a commit sends only what changed. */
@@ -55,6 +55,25 @@ function entriesOf(raw: string): FrameEntry[] {
   for (const entry of entries) if (entry.m !== undefined) entry.m = manifestSchema.parse(entry.m);
   parsedEntries.set(raw, entries);
   return entries;
+}
+
+/**
+ * Part counts of every blob: `fk` lists each with its count (chunks of chunked frames included). Parsed once
+ * per stored text — loads of an unchanged session return the same `fk` of hundreds of chunks.
+ */
+const parsedChunks = new LRUCache<string, ReadonlyMap<string, number>>({ max: 64 });
+function chunksOf(fk: string, entries: FrameEntry[]): ReadonlyMap<string, number> {
+  const key = `${entries.map((entry) => `${entry.f}:${entry.n}`).join(',')}|${fk}`;
+  const known = parsedChunks.get(key);
+  if (known !== undefined) return known;
+  const chunks = new Map<string, number>();
+  for (const entry of entries) chunks.set(entry.f, entry.n);
+  for (const item of fk.split(',')) {
+    const split = item.lastIndexOf(':');
+    if (split > 0) chunks.set(item.slice(0, split), Number(item.slice(split + 1)));
+  }
+  parsedChunks.set(key, chunks);
+  return chunks;
 }
 
 /** Stringified once per manifest object (manifests are immutable; a commit names the same ones again). */
@@ -148,13 +167,7 @@ export function recordFromReply(
     const cur = withManifest((entriesOf(field('cur')) as [FrameEntry])[0]);
     const hist = entriesOf(field('hist')).map(withManifest);
     const redo = entriesOf(field('redo')).map(withManifest);
-    const chunks = new Map<string, number>();
-    for (const entry of [cur, ...hist, ...redo]) chunks.set(entry.f, entry.n);
-    // `fk` lists every blob with its part count (chunks of chunked frames included).
-    for (const item of replyText(parts[base + 4]).split(',')) {
-      const split = item.lastIndexOf(':');
-      if (split > 0) chunks.set(item.slice(0, split), Number(item.slice(split + 1)));
-    }
+    const chunks = chunksOf(replyText(parts[base + 4]), [cur, ...hist, ...redo]);
     const metaFlat = parts[base + 2] as unknown[];
     const metadata = parseMetadata(metaFlat);
     const filename = field('filename');
@@ -196,10 +209,15 @@ export function recordFromReply(
   }
 }
 
-/** The state-hash fields of a record to commit (`fk` lists every frame with its chunk count). */
+/**
+ * The state-hash fields of a record to commit (`fk` lists every frame with its chunk count). `sameBlobs`: the
+ * fields of a state that names the very same frames, whose blob fields (`fk`, `mf`, `m:*`) are reused as they
+ * are — a version move or a metadata change then costs nothing per column chunk.
+ */
 export function stateFields(
   record: SessionRecord,
   chunks: ReadonlyMap<string, number>,
+  sameBlobs?: Record<string, string>,
 ): Record<string, string> {
   const cur: FrameEntry = {
     f: record.current.frameId,
@@ -210,13 +228,6 @@ export function stateFields(
   };
   const hist = record.history.map((entry) => versionAsEntry(entry, chunks));
   const redo = record.redo.map((entry) => versionAsEntry(entry, chunks));
-  const frames = new Map<string, number>();
-  for (const blob of referencedFrames(record)) frames.set(blob, chunks.get(blob) ?? 1);
-  // Manifests live in fields of their own (`m:<frame id>`), written once with their frame: a version move
-  // then rewrites a few small entries, not every manifest of the history.
-  const manifests: Record<string, string> = {};
-  for (const frame of [record.current, ...record.history, ...record.redo])
-    if (frame.manifest !== undefined) manifests[`m:${frame.frameId}`] = manifestJson(frame.manifest);
   return {
     v: String(record.version),
     ttl: String(record.ttlSeconds),
@@ -228,13 +239,48 @@ export function stateFields(
     cur: JSON.stringify(cur),
     hist: JSON.stringify(hist),
     redo: JSON.stringify(redo),
-    fk: [...frames].map(([frameId, n]) => `${frameId}:${n}`).join(','),
     lastuser: record.audit.lastUser ?? '',
+    ...(sameBlobs !== undefined ? blobFieldsOf(sameBlobs) : blobFields(record, chunks)),
+  };
+}
+
+function blobFields(record: SessionRecord, chunks: ReadonlyMap<string, number>): Record<string, string> {
+  const frames = new Map<string, number>();
+  for (const blob of referencedFrames(record)) frames.set(blob, chunks.get(blob) ?? 1);
+  // Manifests live in fields of their own (`m:<frame id>`), written once with their frame: a version move
+  // then rewrites a few small entries, not every manifest of the history.
+  const manifests: Record<string, string> = {};
+  for (const frame of [record.current, ...record.history, ...record.redo])
+    if (frame.manifest !== undefined) manifests[`m:${frame.frameId}`] = manifestJson(frame.manifest);
+  return {
+    fk: [...frames].map(([frameId, n]) => `${frameId}:${n}`).join(','),
     mf: Object.keys(manifests)
       .map((name) => name.slice(2))
       .join(','),
     ...manifests,
   };
+}
+
+function blobFieldsOf(fields: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(fields))
+    if (name === 'fk' || name === 'mf' || name.startsWith('m:')) out[name] = value;
+  return out;
+}
+
+/** Whether two records name the same set of frames (then they name the same blobs: frames are immutable). */
+export function sameFrames(a: SessionRecord, b: SessionRecord): boolean {
+  const ids = (record: SessionRecord) =>
+    new Set([
+      record.current.frameId,
+      ...record.history.map((v) => v.frameId),
+      ...record.redo.map((v) => v.frameId),
+    ]);
+  const left = ids(a);
+  const right = ids(b);
+  if (left.size !== right.size) return false;
+  for (const id of left) if (!right.has(id)) return false;
+  return true;
 }
 
 /** Metadata as the flat [field, JSON, …] list the commit script writes into the metadata hash. */

@@ -19,9 +19,9 @@ import { SameTurnBatches } from './redis-coalesce.js';
 import { type CommitOutcome, type CommitRequest, commitSession } from './redis-commit.js';
 import { CommitBatches } from './redis-commit-batch.js';
 import type { RedisContext } from './redis-context.js';
-import { decodeStored, readChunks } from './redis-frames.js';
+import { decodeStored, readFields } from './redis-frames.js';
 import { addToIndex, pageIndex, removeFromIndex, sweepIndex } from './redis-index.js';
-import { newIdInSlot, slotOf } from './redis-keys.js';
+import { frameFields, newIdInSlot, slotOf } from './redis-keys.js';
 import type { RedisLocks } from './redis-lock.js';
 import { knownManifests, type RedisLoaded, recordFromReply } from './redis-record.js';
 import { parseAuditEntry, parseMarks } from './redis-state.js';
@@ -195,8 +195,8 @@ export class RedisSessionStore implements SessionStore {
   }
 
   /**
-   * The chunks of one read: cached ones from the cache, the others in one MGET (one round trip, one reply)
-   * instead of a GET each; a blob stored in parts (or gone) is read on its own.
+   * The chunks of one read: cached ones from the cache, the others in one HMGET of the frames hash (one round
+   * trip, one reply); a blob stored in parts (or gone) is read on its own.
    */
   async readFrames(id: string, frameIds: readonly string[]): Promise<(Table | undefined)[]> {
     const out: (Table | undefined)[] = frameIds.map(
@@ -204,8 +204,7 @@ export class RedisSessionStore implements SessionStore {
     );
     const missing = frameIds.filter((_, index) => out[index] === undefined);
     if (missing.length === 0) return out;
-    const keys = missing.map((frameId) => this.ctx.keys.frameKeys(id, frameId, 1)[0] as string);
-    const replies = await this.ctx.command('chunk read', () => this.ctx.client.mgetBuffer(...keys));
+    const replies = await readFields(this.ctx, id, missing);
     const fetched = new Map<string, Table | undefined>();
     // Decoded in slices that yield: a 10k-chunk read would otherwise hold the event loop.
     const pause = pacer();
@@ -221,17 +220,17 @@ export class RedisSessionStore implements SessionStore {
     return out.map((table, index) => table ?? fetched.get(frameIds[index] as string));
   }
 
-  /** Frames are immutable: plain GETs. A frame stored in chunks is named with its count in the state's `fk`. */
+  /** Blobs are immutable fields of the frames hash; one stored in parts is named with its count in `fk`. */
   async readFrameBytes(id: string, frameId: string): Promise<Buffer | undefined> {
     const { ctx } = this;
-    const [whole] = (await readChunks(ctx, ctx.keys.frameKeys(id, frameId, 1))) ?? [];
-    if (whole !== undefined) return whole;
+    const [whole] = await readFields(ctx, id, [frameId]);
+    if (whole !== null && whole !== undefined) return whole;
     const fk = await ctx.command('state read', () => ctx.client.hget(ctx.keys.state(id), 'fk'));
     const match = new RegExp(`(?:^|,)${frameId}:(\\d+)(?:,|$)`).exec(fk ?? '');
     const n = Number(match?.[1] ?? 0);
     if (n <= 1) return undefined;
-    const parts = await readChunks(ctx, ctx.keys.frameKeys(id, frameId, n));
-    return parts === undefined ? undefined : Buffer.concat(parts);
+    const parts = await readFields(ctx, id, frameFields(frameId, n));
+    return parts.some((part) => part === null) ? undefined : Buffer.concat(parts as Buffer[]);
   }
 
   async readAudit(id: string): Promise<AuditEntry[]> {
