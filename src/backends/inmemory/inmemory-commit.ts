@@ -37,8 +37,11 @@ export interface DiskCommit {
   fresh: boolean;
   change: SessionChange;
   currentRev: () => string;
-  /** Called once the new state.json is in place, with the frames the commit deleted (for the cache). */
-  onCommitted: (next: SessionState, dropped: string[]) => void;
+  /**
+   * Called once the new state.json is in place, with the frames the commit deleted (for the cache) and the
+   * bytes it wrote (the next load of the same bytes needs no parse).
+   */
+  onCommitted: (next: SessionState, dropped: string[], stateBytes: Buffer) => void;
 }
 
 /** Frame files written at once by one commit. */
@@ -94,11 +97,12 @@ export async function commitToDisk(layout: InMemoryLayout, commit: DiskCommit): 
     if (commit.currentRev() !== commit.expectedRev) commit.lock.compromised = true;
     assertFenced(commit.lock, commit.lock.rev);
     pendingRev = next.rev;
-    commitFileSync(layout.statePath(id), serializeState(next));
+    const stateBytes = Buffer.from(serializeState(next), 'utf8');
+    commitFileSync(layout.statePath(id), stateBytes);
     commit.lock.rev = next.rev;
     touchSync(layout.touchPath(id), change.touchAtMs ?? Date.parse(next.updatedAt), true);
     const dropped = previous === undefined ? [] : collect(layout, id, previous, next);
-    commit.onCommitted(next, dropped);
+    commit.onCommitted(next, dropped, stateBytes);
     return next;
   } catch (error) {
     // A commit whose state.json did land keeps its files (they are live now).

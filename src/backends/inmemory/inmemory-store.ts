@@ -180,7 +180,8 @@ export class DiskSessionStore implements SessionStore {
     change: SessionChange,
   ): Promise<LoadedSession> {
     const currentRev = () => this.currentRev(id);
-    const onCommitted = (_next: SessionState, dropped: string[]) => {
+    const onCommitted = (next: SessionState, dropped: string[], bytes: Buffer) => {
+      this.parsedStates.set(id, { bytes, state: next });
       for (const frame of change.frames ?? [])
         if (frame.source.kind === 'bytes' && frame.source.table)
           this.frames.remember(id, frame.frameId, frame.source.table);
