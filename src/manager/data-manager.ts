@@ -32,11 +32,12 @@ import type {
   VersionRef,
 } from '../contract/storage-backend.js';
 import type { Logger } from '../logging/logger.js';
-import { BackendRouter, type CallSpec } from './backend-router.js';
+import { BackendRouter } from './backend-router.js';
 import { isFalse, onSession, onUpload, redisDown, sessionRef, uploadRef } from './call-specs.js';
 import type { BreakerState } from './circuit-breaker.js';
 import { decorateHealth, healthStateOf, unreachableReport } from './manager-health.js';
-import type { DataManagerParts, ManagerRouting, OperationEvent, OperationObserver } from './manager-types.js';
+import type { DataManagerParts, ManagerRouting, OperationObserver } from './manager-types.js';
+import { TimedCalls } from './timed-calls.js';
 import type { DrainResult } from './write-back.js';
 import type { JournalEntry } from './write-back-journal.js';
 
@@ -53,7 +54,9 @@ export class DataManager implements StorageBackend {
   private readonly routing: ManagerRouting;
   private readonly redisEnabled: boolean;
   private readonly staticFallbackReason: string | undefined;
-  private readonly observers = new Set<OperationObserver>();
+  private readonly calls: TimedCalls;
+  /** Routes, times and reports one call (timed-calls.ts). */
+  private readonly run: TimedCalls['run'];
   private closed = false;
 
   constructor(parts: DataManagerParts) {
@@ -67,6 +70,8 @@ export class DataManager implements StorageBackend {
       const router = new BackendRouter({ logger: parts.logger, local: backend, fallbackToMemory: false });
       this.routing = { router, closers: [() => backend.close()] };
     } else throw new StorageError('CONFIG_INVALID', 'DataManager needs a backend or routing');
+    this.calls = new TimedCalls(this.routing.router, parts.logger);
+    this.run = this.calls.run.bind(this.calls);
   }
 
   get backendType(): BackendType {
@@ -120,43 +125,7 @@ export class DataManager implements StorageBackend {
   }
 
   addObserver(observer: OperationObserver): () => void {
-    this.observers.add(observer);
-    return () => this.observers.delete(observer);
-  }
-
-  private async run<T>(
-    operation: string,
-    spec: CallSpec<T>,
-    call: (backend: StorageBackend) => Promise<T>,
-  ): Promise<T> {
-    const started = performance.now();
-    try {
-      const served = await this.routing.router.execute(spec, call);
-      this.notify({ operation, backend: served.backend, durationMs: performance.now() - started });
-      return served.value;
-    } catch (error) {
-      const storageError =
-        error instanceof StorageError
-          ? error
-          : new StorageError('BACKEND_UNAVAILABLE', `${operation} failed unexpectedly`, { cause: error });
-      this.notify({
-        operation,
-        backend: this.getBackendType(),
-        durationMs: performance.now() - started,
-        error: storageError,
-      });
-      throw storageError;
-    }
-  }
-
-  private notify(event: OperationEvent): void {
-    for (const observer of this.observers) {
-      try {
-        observer.onOperation(event);
-      } catch (error) {
-        this.logger.warn({ err: error }, 'operation observer failed');
-      }
-    }
+    return this.calls.addObserver(observer);
   }
 
   createSession(table: Table, opts?: CreateSessionOptions): Promise<SessionInfo> {
