@@ -36,6 +36,7 @@ import { type EngineContext, infoOf, open } from './engine-context.js';
 import * as frames from './engine-frames.js';
 import * as reads from './engine-reads.js';
 import * as transfer from './engine-transfer.js';
+import { checkUploadSnapshot } from './snapshot-schema.js';
 import type { StoreServices } from './store.js';
 import * as check from './validate.js';
 
@@ -195,7 +196,11 @@ export class SessionEngine implements StorageBackend {
   }
 
   storeTempSheets(sheets: Record<string, Table>, opts: StoreTempOptions = {}): Promise<TempUploadInfo> {
-    return this.run(() => this.ctx.uploads.store(sheets, opts));
+    return this.run(() => {
+      check.assertUploadSheets(sheets);
+      check.assertStoreOptions(opts);
+      return this.ctx.uploads.store(sheets, opts);
+    });
   }
 
   listTempSheets(uploadId: string): Promise<TempUploadInfo> {
@@ -272,10 +277,18 @@ export class SessionEngine implements StorageBackend {
   }
 
   exportTempUpload(uploadId: string): Promise<TempUploadSnapshot> {
-    return this.run(() => this.ctx.uploads.exportUpload(uploadId));
+    return this.run(() => {
+      assertValidId(uploadId, 'upload');
+      return this.ctx.uploads.exportUpload(uploadId);
+    });
   }
 
   importTempUpload(snapshot: TempUploadSnapshot, opts: ImportOptions = {}): Promise<TempUploadInfo> {
-    return this.run(() => this.ctx.uploads.importUpload(snapshot, opts));
+    return this.run(() => {
+      const checked = checkUploadSnapshot(snapshot);
+      if (!check.isPlainObject(opts))
+        throw new StorageError('INVALID_INPUT', 'import options must be an object');
+      return this.ctx.uploads.importUpload(checked, { overwrite: opts.overwrite === true });
+    });
   }
 }

@@ -2,12 +2,15 @@ import { z } from 'zod';
 import { verifyFrame } from '../codec/frame-codec.js';
 import { invalidInput } from '../contract/errors.js';
 import { assertValidId } from '../contract/ids.js';
-import type { SessionSnapshot } from '../contract/storage-backend.js';
+import type { SessionSnapshot, TempUploadSnapshot } from '../contract/storage-backend.js';
 import { chunkIdOf } from './chunks/chunk-writer.js';
 import { blobsOf, isChunkId, manifestSchema, snapshotFrames } from './chunks/manifest.js';
-import { isPlainObject } from './validate.js';
+import { assertFilename, assertSheetName, isPlainObject } from './validate.js';
 
-/** One schema for session snapshots (export/import/migrate/bundles), checked the same way on every backend. */
+/**
+ * One schema for session and temp-upload snapshots (export/import/migrate/bundles), checked the same way on
+ * every backend.
+ */
 
 const count = z.number().int().nonnegative();
 /** A history or redo entry's public info (snapshots and the embedded store's state file). */
@@ -86,4 +89,42 @@ export function checkSessionSnapshot(snapshot: unknown): SessionSnapshot {
     lastSeq = entry.seq;
   }
   return value;
+}
+
+const uploadSnapshotSchema = z.object({
+  formatVersion: z.literal(1),
+  uploadId: z.string(),
+  filename: z.string().optional(),
+  createdAt: isoDate,
+  expiresAt: isoDate,
+  ttlSeconds: z.number().int().positive(),
+  sheets: z
+    .array(
+      z.object({
+        info: z.object({ name: z.string(), rows: count, columns: count, bytes: count }),
+        frame: z.instanceof(Uint8Array),
+      }),
+    )
+    .min(1),
+});
+
+/** Checks shape, id, sheet names (well formed, distinct) and every frame's checksum before anything is written. */
+export function checkUploadSnapshot(snapshot: unknown): TempUploadSnapshot {
+  if (!isPlainObject(snapshot)) throw invalidInput('upload snapshot must be an object');
+  assertValidId(snapshot.uploadId, 'upload');
+  const parsed = uploadSnapshotSchema.safeParse(snapshot);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw invalidInput(`malformed upload snapshot: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`);
+  }
+  assertFilename(parsed.data.filename);
+  const names = new Set<string>();
+  for (const sheet of parsed.data.sheets) {
+    assertSheetName(sheet.info.name);
+    if (names.has(sheet.info.name))
+      throw invalidInput(`duplicate sheet name ${JSON.stringify(sheet.info.name)}`);
+    names.add(sheet.info.name);
+    verifyFrame(sheet.frame);
+  }
+  return parsed.data as TempUploadSnapshot;
 }

@@ -110,6 +110,17 @@ export function assertStoreOptions(opts: unknown): void {
   assertTtl(opts.ttlSeconds);
 }
 
+/** The sheets of a temp upload: at least one, each a table under a valid sheet name. */
+export function assertUploadSheets(sheets: unknown): asserts sheets is Record<string, Table> {
+  if (!isPlainObject(sheets) || Object.keys(sheets).length === 0) {
+    throw invalidInput('sheets must be an object with at least one named table');
+  }
+  for (const [name, table] of Object.entries(sheets)) {
+    assertSheetName(name);
+    assertTable(table, `sheet ${JSON.stringify(name)}`);
+  }
+}
+
 export function assertMetadataPatch(patch: unknown): asserts patch is Record<string, unknown> {
   assertJsonObject(patch, 'metadata patch');
 }

@@ -1,4 +1,8 @@
-import type { SessionSnapshot, StorageBackend } from '../../src/contract/storage-backend.js';
+import type {
+  SessionSnapshot,
+  StorageBackend,
+  TempUploadSnapshot,
+} from '../../src/contract/storage-backend.js';
 import { blobsOf } from '../../src/session/chunks/manifest.js';
 import { currentBlobs } from '../helpers/blobs.js';
 import { assertTablesEqual, makeRealisticTable, makeSmallTable } from '../helpers/tables.js';
@@ -185,5 +189,42 @@ export function transferTests(ctx: ContractContext): void {
       () => b.importTempUpload({ ...snapshot, uploadId: 'bad/id' } as typeof snapshot),
       'INVALID_INPUT',
     );
+  });
+
+  test('a malformed upload snapshot is INVALID_INPUT (a damaged frame CORRUPT_DATA) on every store and writes nothing', async () => {
+    const b = ctx.backend;
+    const stored = await b.storeTempSheets({ A: makeSmallTable(2), B: makeSmallTable(3) });
+    const good = await b.exportTempUpload(stored.uploadId);
+    expect(await b.deleteTemp(stored.uploadId)).toBe(true);
+    const [first, second] = good.sheets as [(typeof good.sheets)[0], (typeof good.sheets)[0]];
+    const flipped = Buffer.from(first.frame);
+    flipped[flipped.length - 3] = ((flipped[flipped.length - 3] ?? 0) + 1) % 256;
+    const bads: unknown[] = [
+      null,
+      { ...good, formatVersion: 2 },
+      { ...good, sheets: [] },
+      { ...good, sheets: 'nope' },
+      { ...good, sheets: [first, { ...second, info: { ...second.info, name: first.info.name } }] },
+      { ...good, sheets: [{ ...first, info: { ...first.info, name: '' } }] },
+      { ...good, sheets: [{ ...first, frame: 'bytes' }] },
+      { ...good, sheets: [{ ...first, info: { ...first.info, rows: -1 } }] },
+      { ...good, ttlSeconds: 0 },
+      { ...good, ttlSeconds: 1.5 },
+      { ...good, createdAt: 'yesterday' },
+      { ...good, expiresAt: 'soon' },
+      { ...good, filename: 42 },
+    ];
+    for (const bad of bads) {
+      await expectCode(() => b.importTempUpload(bad as TempUploadSnapshot), 'INVALID_INPUT');
+      await expectCode(() => b.listTempSheets(good.uploadId), 'UPLOAD_NOT_FOUND');
+    }
+    // A damaged frame is CORRUPT_DATA, as in a session snapshot.
+    await expectCode(
+      () => b.importTempUpload({ ...good, sheets: [{ ...first, frame: flipped }, second] }),
+      'CORRUPT_DATA',
+    );
+    await expectCode(() => b.listTempSheets(good.uploadId), 'UPLOAD_NOT_FOUND');
+    // The same snapshot, well formed, imports.
+    expect((await b.importTempUpload(good)).sheets.map((sheet) => sheet.name)).toEqual(['A', 'B']);
   });
 }

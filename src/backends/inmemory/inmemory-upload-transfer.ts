@@ -1,36 +1,12 @@
 import fs from 'node:fs';
-import { z } from 'zod';
-import { verifyFrame } from '../../codec/frame-codec.js';
-import { corruptData, invalidInput, StorageError } from '../../contract/errors.js';
-import { assertValidId } from '../../contract/ids.js';
+import { corruptData, StorageError } from '../../contract/errors.js';
 import type { ImportOptions, TempUploadInfo, TempUploadSnapshot } from '../../contract/storage-backend.js';
-import { assertSheetName, isPlainObject } from '../../session/validate.js';
 import { newFileId } from './inmemory-commit.js';
 import { readFileIfExists, removeFileQuietSync, writeImmutable } from './inmemory-files.js';
 import { toUploadInfo, type UploadFiles, type UploadManifest } from './inmemory-uploads.js';
 
-const count = z.number().int().nonnegative();
-const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'expected an ISO-8601 date');
-const uploadSnapshotSchema = z.object({
-  formatVersion: z.literal(1),
-  uploadId: z.string(),
-  filename: z.string().optional(),
-  createdAt: isoDate,
-  expiresAt: isoDate,
-  ttlSeconds: z.number().int().positive(),
-  sheets: z
-    .array(
-      z.object({
-        info: z.object({ name: z.string(), rows: count, columns: count, bytes: count }),
-        frame: z.instanceof(Uint8Array),
-      }),
-    )
-    .min(1),
-});
-
 /** A consistent copy of a temp upload (under its lock), sheets as stored bytes. */
 export async function exportTempUpload(uploads: UploadFiles, uploadId: string): Promise<TempUploadSnapshot> {
-  assertValidId(uploadId, 'upload');
   return uploads.locks.run(
     uploads.layout.lockTarget('upload', uploadId),
     async () => {
@@ -55,33 +31,15 @@ export async function exportTempUpload(uploads: UploadFiles, uploadId: string): 
   );
 }
 
-function checkUploadSnapshot(input: unknown): TempUploadSnapshot {
-  if (!isPlainObject(input)) throw invalidInput('upload snapshot must be an object');
-  assertValidId(input.uploadId, 'upload');
-  const parsed = uploadSnapshotSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw invalidInput(`malformed upload snapshot: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`);
-  }
-  const names = new Set<string>();
-  for (const sheet of parsed.data.sheets) {
-    assertSheetName(sheet.info.name);
-    if (names.has(sheet.info.name))
-      throw invalidInput(`duplicate sheet name ${JSON.stringify(sheet.info.name)}`);
-    names.add(sheet.info.name);
-    verifyFrame(sheet.frame);
-  }
-  return parsed.data as TempUploadSnapshot;
-}
-
-/** Writes a whole temp upload with one commit point (its manifest), keeping its id and expiry. */
+/**
+ * Writes a whole temp upload with one commit point (its manifest), keeping its id and expiry. The engine
+ * checked the snapshot (session/snapshot-schema.ts).
+ */
 export async function importTempUpload(
   uploads: UploadFiles,
-  input: TempUploadSnapshot,
+  snapshot: TempUploadSnapshot,
   opts: ImportOptions,
 ): Promise<TempUploadInfo> {
-  const snapshot = checkUploadSnapshot(input);
-  if (!isPlainObject(opts)) throw invalidInput('import options must be an object');
   const uploadId = snapshot.uploadId;
   return uploads.locks.run(
     uploads.layout.lockTarget('upload', uploadId),

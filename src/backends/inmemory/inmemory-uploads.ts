@@ -3,11 +3,10 @@ import type { Table } from 'apache-arrow';
 import { z } from 'zod';
 import type { ByteLru } from '../../cache/byte-lru.js';
 import { type FrameCodec, tableMemoryBytes } from '../../codec/frame-codec.js';
-import { corruptData, invalidInput, uploadNotFound } from '../../contract/errors.js';
+import { corruptData, uploadNotFound } from '../../contract/errors.js';
 import { newId } from '../../contract/ids.js';
 import type { SheetInfo, StoreTempOptions, TempUploadInfo } from '../../contract/storage-backend.js';
 import type { Logger } from '../../logging/logger.js';
-import { assertSheetName, assertStoreOptions, assertTable, isPlainObject } from '../../session/validate.js';
 import { newFileId } from './inmemory-commit.js';
 import {
   commitFileSync,
@@ -86,16 +85,13 @@ export class UploadFiles {
     return manifest;
   }
 
+  /** Sheets and options as the engine checked them (session/validate.ts). */
   async store(sheets: Record<string, Table>, opts: StoreTempOptions): Promise<TempUploadInfo> {
-    if (!isPlainObject(sheets) || Object.keys(sheets).length === 0) {
-      throw invalidInput('sheets must be an object with at least one named table');
-    }
-    assertStoreOptions(opts);
-    const encoded = Object.entries(sheets).map(([name, table]) => {
-      assertSheetName(name);
-      assertTable(table, `sheet ${JSON.stringify(name)}`);
-      return { name, table, bytes: this.codec.encode(table) };
-    });
+    const encoded = Object.entries(sheets).map(([name, table]) => ({
+      name,
+      table,
+      bytes: this.codec.encode(table),
+    }));
     const uploadId = newId();
     const ttlSeconds = opts.ttlSeconds ?? this.defaultTtlSeconds;
     const now = Date.now();
@@ -135,7 +131,6 @@ export class UploadFiles {
 
   /** The named sheet of a live upload (UPLOAD_NOT_FOUND for an unknown sheet). */
   findSheet(manifest: UploadManifest, name: string): UploadManifest['sheets'][number] {
-    assertSheetName(name);
     const sheet = manifest.sheets.find((candidate) => candidate.info.name === name);
     if (sheet === undefined) throw uploadNotFound(`${manifest.uploadId} sheet ${JSON.stringify(name)}`);
     return sheet;

@@ -1,6 +1,4 @@
-import { verifyFrame } from '../../codec/frame-codec.js';
-import { corruptData, invalidInput, isStorageError, uploadNotFound } from '../../contract/errors.js';
-import { assertValidId } from '../../contract/ids.js';
+import { corruptData, isStorageError, uploadNotFound } from '../../contract/errors.js';
 import type {
   ImportOptions,
   ListSessionsOptions,
@@ -8,7 +6,6 @@ import type {
   TempUploadInfo,
   TempUploadSnapshot,
 } from '../../contract/storage-backend.js';
-import { assertSheetName, isPlainObject } from '../../session/validate.js';
 import type { RedisContext } from './redis-context.js';
 import { discardChunks, readChunks, splitFrame, writeChunks } from './redis-frames.js';
 import { addToIndex, pageIndex } from './redis-index.js';
@@ -48,7 +45,6 @@ export async function listTempUploads(
 
 /** Every sheet as stored bytes; does not slide the TTL. */
 export async function exportTempUpload(ctx: RedisContext, uploadId: string): Promise<TempUploadSnapshot> {
-  assertValidId(uploadId, 'upload');
   for (let attempt = 0; attempt < 2; attempt += 1) {
     const reply = await peekUpload(ctx, uploadId);
     if (reply === undefined) throw uploadNotFound(uploadId);
@@ -76,30 +72,23 @@ export async function exportTempUpload(ctx: RedisContext, uploadId: string): Pro
   throw corruptData(`upload ${uploadId}: a sheet frame is missing`);
 }
 
-/** One script makes the whole upload visible; STALE_WRITE when it exists unless overwrite. */
+/**
+ * One script makes the whole upload visible; STALE_WRITE when it exists unless overwrite. The engine checked
+ * the snapshot (session/snapshot-schema.ts).
+ */
 export async function importTempUpload(
   ctx: RedisContext,
   snapshot: TempUploadSnapshot,
   opts: ImportOptions = {},
 ): Promise<TempUploadInfo> {
   ctx.ensureOpen();
-  if (!isPlainObject(snapshot)) throw invalidInput('snapshot must be an object');
-  if (snapshot.formatVersion !== 1) throw invalidInput('unsupported snapshot formatVersion');
-  assertValidId(snapshot.uploadId, 'upload');
-  if (!Array.isArray(snapshot.sheets) || snapshot.sheets.length === 0)
-    throw invalidInput('snapshot has no sheets');
-  if (!Number.isInteger(snapshot.ttlSeconds) || snapshot.ttlSeconds < 1)
-    throw invalidInput('snapshot ttl is invalid');
   const uploadId = snapshot.uploadId;
   const keys: string[] = [];
   const chunks: Buffer[] = [];
   const entries: SheetEntry[] = snapshot.sheets.map(({ info, frame }) => {
-    assertSheetName(info?.name);
-    if (!(frame instanceof Uint8Array)) throw corruptData(`snapshot sheet ${info.name} has no frame`);
     const bytes = Buffer.isBuffer(frame)
       ? frame
       : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
-    verifyFrame(bytes);
     const parts = splitFrame(bytes, ctx.chunkBytes);
     const entry: SheetEntry = {
       name: info.name,

@@ -1,8 +1,7 @@
 import type { Table } from 'apache-arrow';
-import { corruptData, invalidInput, StorageError } from '../../contract/errors.js';
-import { assertValidId, newId } from '../../contract/ids.js';
+import { corruptData, StorageError } from '../../contract/errors.js';
+import { newId } from '../../contract/ids.js';
 import type { SheetInfo, StoreTempOptions, TempUploadInfo } from '../../contract/storage-backend.js';
-import { assertSheetName, assertStoreOptions, assertTable, isPlainObject } from '../../session/validate.js';
 import type { RedisContext } from './redis-context.js';
 import { decodeStored, discardChunks, frameFromReply, splitFrame, writeChunks } from './redis-frames.js';
 import { addToIndex, removeFromIndex } from './redis-index.js';
@@ -10,7 +9,7 @@ import { newFrameId } from './redis-keys.js';
 import type { ScriptFailure } from './redis-scripts.js';
 import { type FrameEntry, replyText } from './redis-state.js';
 
-/** Temp uploads: the sheets of one file, kept until one is promoted to a session. */
+/** Temp uploads: the sheets of one file, kept until one is promoted to a session (inputs checked by the engine). */
 
 /** A sheet as stored in the upload hash: its frame entry plus name and column names. */
 export interface SheetEntry extends FrameEntry {
@@ -56,14 +55,7 @@ export async function storeTempSheets(
   opts: StoreTempOptions = {},
 ): Promise<TempUploadInfo> {
   ctx.ensureOpen();
-  if (!isPlainObject(sheets)) throw invalidInput('sheets must be a plain object');
-  assertStoreOptions(opts);
   const names = Object.keys(sheets);
-  if (names.length === 0) throw invalidInput('an upload needs at least one sheet');
-  for (const name of names) {
-    assertSheetName(name);
-    assertTable(sheets[name], `sheet ${JSON.stringify(name)}`);
-  }
   const ttl = opts.ttlSeconds ?? ctx.config.tempTtlSeconds;
   const filename = opts.filename ?? '';
   const uploadId = newId();
@@ -108,7 +100,6 @@ export async function storeTempSheets(
 }
 
 export async function listTempSheets(ctx: RedisContext, uploadId: string): Promise<TempUploadInfo> {
-  assertValidId(uploadId, 'upload');
   const reply = await ctx.script('fsUploadInfo', [ctx.keys.upload(uploadId)], [], {
     id: uploadId,
     kind: 'upload',
@@ -117,8 +108,6 @@ export async function listTempSheets(ctx: RedisContext, uploadId: string): Promi
 }
 
 export async function getTempSheet(ctx: RedisContext, uploadId: string, name: string): Promise<Table> {
-  assertValidId(uploadId, 'upload');
-  assertSheetName(name);
   const what = `upload ${uploadId} sheet ${JSON.stringify(name)}`;
   for (let attempt = 0; attempt < 2; attempt += 1) {
     const reply = (await ctx.script('fsUploadRead', [ctx.keys.upload(uploadId)], [name], {
@@ -140,7 +129,6 @@ export async function getTempSheet(ctx: RedisContext, uploadId: string, name: st
 }
 
 export async function deleteTemp(ctx: RedisContext, uploadId: string): Promise<boolean> {
-  assertValidId(uploadId, 'upload');
   const deleted = await ctx.script('fsUploadDelete', [ctx.keys.upload(uploadId)], [], {
     id: uploadId,
     kind: 'upload',
