@@ -191,6 +191,23 @@ export function transferTests(ctx: ContractContext): void {
     );
   });
 
+  test('a snapshot whose expiry has passed imports as expired: a session or upload is not brought back', async () => {
+    const b = ctx.backend;
+    const past = new Date(Date.now() - 60_000).toISOString();
+    const { sessionId } = await b.createSession(makeSmallTable(2));
+    const session = await b.exportSession(sessionId);
+    expect(await b.deleteSession(sessionId)).toBe(true);
+    await b.importSession({ ...session, expiresAt: past });
+    expect(await b.sessionExists(sessionId)).toBe(false);
+    await expectCode(() => b.getSession(sessionId), 'SESSION_NOT_FOUND');
+    const stored = await b.storeTempSheets({ A: makeSmallTable(2) });
+    const upload = await b.exportTempUpload(stored.uploadId);
+    expect(await b.deleteTemp(stored.uploadId)).toBe(true);
+    await b.importTempUpload({ ...upload, expiresAt: past });
+    await expectCode(() => b.listTempSheets(stored.uploadId), 'UPLOAD_NOT_FOUND');
+    expect((await b.listTempUploads()).uploads.map((u) => u.uploadId)).not.toContain(stored.uploadId);
+  });
+
   test('a malformed upload snapshot is INVALID_INPUT (a damaged frame CORRUPT_DATA) on every store and writes nothing', async () => {
     const b = ctx.backend;
     const stored = await b.storeTempSheets({ A: makeSmallTable(2), B: makeSmallTable(3) });

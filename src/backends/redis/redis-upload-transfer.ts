@@ -103,7 +103,8 @@ export async function importTempUpload(
     chunks.push(...parts);
     return entry;
   });
-  const expireAt = Math.max(Date.parse(snapshot.expiresAt) || 0, Date.now() + 1000);
+  // An expiry already passed stays passed: the upload is not brought back (as for sessions).
+  const expireAt = Date.parse(snapshot.expiresAt);
   await writeChunks(ctx, keys, chunks, snapshot.ttlSeconds);
   try {
     await addToIndex(ctx, ctx.keys.uploadIndex, uploadId, Date.parse(snapshot.createdAt) || Date.now());
