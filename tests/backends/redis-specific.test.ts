@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { RedisBackend } from '../../src/backends/redis/redis-backend.js';
 import { newIdInSlot, slotOf } from '../../src/backends/redis/redis-keys.js';
+import { SCRIPTS } from '../../src/backends/redis/redis-scripts.js';
 import { blobsOf } from '../../src/session/chunks/manifest.js';
 import { expectCode } from '../contract/contract-context.js';
 import { currentBlobs, sessionBlobs } from '../helpers/blobs.js';
@@ -356,6 +357,39 @@ describe('RedisBackend on Redis', () => {
       for (const command of ['evalsha', 'eval', 'set', 'zadd', 'hset']) expect(calls[command] ?? 0).toBe(0);
     } finally {
       await small.close();
+    }
+  });
+
+  test('a load answers "same" to a process holding the stored revision, and the full state after any commit', async () => {
+    const other = await connectBackend(server, { REDIS_KEY_PREFIX: backend.keys.prefix });
+    try {
+      const { sessionId } = await backend.createSession(makeSmallTable(3), { metadata: { a: 1 } });
+      expect(await backend.getMetadata(sessionId)).toEqual({ a: 1 });
+      // Held revision still stored: the reply is two short values; another revision gets the whole state.
+      const state = backend.keys.state(sessionId);
+      const rev = (await raw.hget(state, 'rev')) as string;
+      const load = (held: string) => raw.eval(SCRIPTS.fsLoad.lua, 1, state, 'peek', '', held);
+      expect(await load(rev)).toEqual(['same', expect.stringMatching(/^\d+$/)]);
+      expect(((await load('other')) as unknown[]).length).toBeGreaterThan(2);
+      // and the expiry still slides
+      const before = (await backend.getSession(sessionId)).expiresAt;
+      await waitFor(() => Date.now() > Date.parse(before) - 3_600_000 + 30, { intervalMs: 5 });
+      expect(Date.parse((await backend.getSession(sessionId)).expiresAt)).toBeGreaterThan(Date.parse(before));
+      // Every kind of commit by another process changes the revision: each is seen by the next load here.
+      await other.updateMetadata(sessionId, { a: 2 });
+      expect(await backend.getMetadata(sessionId)).toEqual({ a: 2 });
+      await other.addAuditEntry(sessionId, { operation: 'note' });
+      expect((await backend.getAuditLog(sessionId)).map((entry) => entry.operation)).toEqual([
+        'upload',
+        'note',
+      ]);
+      await other.markIntentionalMissing(sessionId, { row: 0, column: 'id' });
+      expect(await backend.getIntentionalMissing(sessionId)).toHaveLength(1);
+      await other.updateDataFrame(sessionId, makeSmallTable(5), { operation: 'grow' });
+      expect((await backend.getDataFrame(sessionId)).numRows).toBe(5);
+      expect((await backend.getSession(sessionId)).version).toBe(2);
+    } finally {
+      await other.close();
     }
   });
 

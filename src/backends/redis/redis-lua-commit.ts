@@ -5,7 +5,9 @@
  */
 
 /**
- * ARGV: mode ('slide' | 'peek'). nil when the session does not exist. Otherwise the state fields of
+ * ARGV: mode ('slide' | 'peek'), the frame ids whose manifests the caller holds, the revision the caller
+ * holds ('' = none; when it is still the stored one the reply is just { 'same', expiry }). nil when the
+ * session does not exist. Otherwise the state fields of
  * STATE_FIELDS (redis-record.ts), audit length, marks count, the metadata hash (flat), the expiry (ms) and
  * `fk` (every blob with its part count).
  * slide moves every key's expiry forward (and fails CORRUPT_DATA when a key of the session is missing).
@@ -22,6 +24,8 @@ if ARGV[1] == 'slide' then
 else
   at = now_ms() + math.max(redis.call('PTTL', SK), 0)
 end
+-- The caller holds the state at this revision (ARGV[3]): every commit changes rev, so only the expiry is new.
+if ARGV[3] and ARGV[3] ~= '' and raw[2] == ARGV[3] then return { 'same', tostring(at) } end
 local out = {}
 for i = 1, 12 do out[i] = raw[i] or '' end
 out[13] = redis.call('LLEN', B .. 'audit')

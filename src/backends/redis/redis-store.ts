@@ -24,7 +24,11 @@ import { addToIndex, pageIndex, removeFromIndex, sweepIndex } from './redis-inde
 import { frameFields, newIdInSlot, slotOf } from './redis-keys.js';
 import type { RedisLocks } from './redis-lock.js';
 import { knownManifests, type RedisLoaded, recordFromReply } from './redis-record.js';
-import { parseAuditEntry, parseMarks } from './redis-state.js';
+import { parseAuditEntry, parseMarks, replyText } from './redis-state.js';
+
+/** The load script's answer when the caller already holds the stored revision: { 'same', expiry }. */
+const isSameReply = (reply: unknown): boolean =>
+  Array.isArray(reply) && reply.length === 2 && replyText(reply[0]) === 'same';
 
 const MAX_REMEMBERED = 10_000;
 
@@ -44,6 +48,8 @@ export class RedisSessionStore implements SessionStore {
   private readonly parsed = new WeakMap<object, RedisLoaded>();
   /** The manifests a load reply left out because this process held them (by reply). */
   private readonly sentWithout = new WeakMap<object, ReadonlyMap<string, FrameManifest>>();
+  /** The state this process held when it sent a load (by reply): what a 'same' reply refers to. */
+  private readonly heldAtLoad = new WeakMap<object, RedisLoaded>();
   /**
    * Per session, the newest state seen here. A commit computed on it needs no load first; if another process
    * committed meanwhile the revision check refuses it (CONFLICT) and the change is computed again on a fresh
@@ -59,16 +65,18 @@ export class RedisSessionStore implements SessionStore {
     this.loads = new SameTurnBatches(async (key) => {
       const split = key.indexOf(' ');
       const id = key.slice(split + 1);
-      const known = knownManifests(this.lastCommitted.get(id)?.record);
+      const held = this.lastCommitted.get(id);
+      const known = knownManifests(held?.record);
       const reply = await ctx.script(
         'fsLoad',
         [ctx.keys.state(id)],
-        [key.slice(0, split), [...known.keys()].join(',')],
-        {
-          id,
-        },
+        [key.slice(0, split), [...known.keys()].join(','), held?.rev ?? ''],
+        { id },
       );
-      if (reply !== null && typeof reply === 'object') this.sentWithout.set(reply, known);
+      if (reply !== null && typeof reply === 'object') {
+        this.sentWithout.set(reply, known);
+        if (held !== undefined) this.heldAtLoad.set(reply, held);
+      }
       return [reply];
     });
     this.batches = new CommitBatches(this);
@@ -92,7 +100,12 @@ export class RedisSessionStore implements SessionStore {
     // Callers of one shared load share one parsed record (the engine never mutates records it is given).
     let loaded = this.parsed.get(reply as object);
     if (loaded === undefined) {
-      loaded = recordFromReply(id, reply, this.sentWithout.get(reply as object));
+      const held = this.heldAtLoad.get(reply as object);
+      loaded = isSameReply(reply)
+        ? held === undefined
+          ? undefined
+          : { ...held, expiresAtMs: Number(replyText((reply as unknown[])[1])) }
+        : recordFromReply(id, reply, this.sentWithout.get(reply as object));
       if (loaded === undefined) return undefined;
       this.parsed.set(reply as object, loaded);
       this.loadedOf.set(loaded.record, loaded);
