@@ -63,8 +63,10 @@ test('the LRU stays within MEMORY_CACHE_MAX_MB and evicts the least recently use
   expect(stats.entries).toBeGreaterThan(0);
 
   const hits = stats.hits;
-  await backend.getDataFrame(ids[5]!);
+  const again = await backend.getDataFrame(ids[5]!);
   expect((await backend.getStats()).cache!.hits).toBe(hits + chunks);
+  // Found whole in the cache: the next read is that very table (within a second without a lookup per chunk).
+  expect(await backend.getDataFrame(ids[5]!)).toBe(again);
   const misses = (await backend.getStats()).cache!.misses;
   assertTablesEqual(await backend.getDataFrame(ids[0]!), table);
   expect((await backend.getStats()).cache!.misses).toBe(misses + chunks);

@@ -44,6 +44,9 @@ export async function readChunkedFrame(
   const whole =
     opts === undefined ||
     (opts.columns === undefined && opts.offset === undefined && opts.limit === undefined);
+  const memoKey = `${id}/${frame.frameId}`;
+  const recent = whole ? chunks.recent(memoKey) : undefined;
+  if (recent !== undefined) return recent;
   const names = manifest.columns.map((column) => column.name);
   const selected =
     opts?.columns === undefined ? names.map((_, index) => index) : assertColumnsExist(names, opts.columns);
@@ -65,7 +68,6 @@ export async function readChunkedFrame(
   const ids = [...wanted.keys()];
   const read = await store.readFrames(id, ids);
   // The whole frame assembled before from these very chunk tables (all still cached): the same table.
-  const memoKey = `${id}/${frame.frameId}`;
   const memo = whole ? chunks.assembled(memoKey, read) : undefined;
   if (memo !== undefined) return memo;
   for (const [index, chunk] of ids.entries()) {
