@@ -37,6 +37,19 @@ function deserialize(bytes: Buffer, method: SerializationMethod): Table {
 
 /** Table -> header + payload bytes. PAYLOAD_TOO_LARGE when the serialized size exceeds maxFrameBytes. */
 export function encodeFrame(table: Table, opts: FrameCodecOptions): Buffer {
+  return encodeFrameAndDecode(table, opts, false).bytes;
+}
+
+/**
+ * Table -> frame bytes, and (with `decoded`) the table those bytes decode to, read from the serialized bytes
+ * before compression: what decodeFrame would return, without decompressing and checking what was just
+ * written.
+ */
+export function encodeFrameAndDecode(
+  table: Table,
+  opts: FrameCodecOptions,
+  decoded: boolean,
+): { bytes: Buffer; decoded?: Table } {
   if (!(table instanceof Table)) throw invalidInput('expected an Apache Arrow Table');
   compressionFor(opts.compression);
   const serialized = serialize(table, opts.serialization);
@@ -53,7 +66,8 @@ export function encodeFrame(table: Table, opts: FrameCodecOptions): Buffer {
     checksum: crc32(payload),
   });
   payload.copy(frame, FRAME_HEADER_BYTES);
-  return frame;
+  // `serialized` is a buffer of its own (the frame got a copy of the payload), so the table may view it.
+  return decoded ? { bytes: frame, decoded: deserialize(serialized, opts.serialization) } : { bytes: frame };
 }
 
 /**
@@ -112,6 +126,11 @@ export class FrameCodec {
   /** Table -> frame bytes under this codec's options. */
   encode(table: Table): Buffer {
     return encodeFrame(table, this.options);
+  }
+
+  /** Table -> frame bytes and the table they decode to (see encodeFrameAndDecode). */
+  encodeAndDecode(table: Table): { bytes: Buffer; decoded: Table } {
+    return encodeFrameAndDecode(table, this.options, true) as { bytes: Buffer; decoded: Table };
   }
 
   /** Frame bytes (any codec) -> Table. */

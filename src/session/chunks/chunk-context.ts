@@ -21,8 +21,6 @@ export interface KnownChunk {
  */
 export class ChunkContext {
   private readonly names = new WeakMap<Data, KnownChunk>();
-  /** Ids of chunks registered lately (written or read here): a bounded memory, only a hint. */
-  private readonly ids = new LRUCache<string, true>({ max: 65_536 });
   /**
    * Whole frames assembled from cached chunk tables, by session/frame id. An entry is served only while the
    * store hands back the very same chunk tables (none evicted); it holds them weakly, so it keeps nothing
@@ -80,17 +78,11 @@ export class ChunkContext {
     return this.names.get(data);
   }
 
-  /** Whether a chunk of this id was registered lately (then a session likely holds it already). */
-  seen(id: string): boolean {
-    return this.ids.has(id);
-  }
-
   /** Records the column of a decoded one-column chunk table (only a single-piece column can be reused). */
   register(table: Table, id: string, bytes: number, raw?: number): void {
     const pieces = table.getChildAt(0)?.data;
     if (pieces?.length !== 1) return;
     const data = pieces[0] as Data;
-    this.ids.set(id, true);
     if (this.names.get(data)?.id === id) return; // read again from the cache: known already
     this.names.set(data, { id, bytes, raw: raw ?? tableMemoryBytes(table) });
   }

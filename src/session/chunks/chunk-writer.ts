@@ -73,14 +73,15 @@ interface Piece {
   decoded?: Table;
 }
 
-function encodePiece(ctx: ChunkContext, piece: Piece): { bytes: Buffer; known: KnownChunk } {
-  const bytes = ctx.codec.encode(chunkTable(piece.field, piece.pieces));
+/** The chunk's bytes, its id, and the table those bytes decode to (what the store may cache). */
+function encodePiece(ctx: ChunkContext, piece: Piece): { bytes: Buffer; known: KnownChunk; decoded: Table } {
+  const { bytes, decoded } = ctx.codec.encodeAndDecode(chunkTable(piece.field, piece.pieces));
   const known = piece.known ?? {
     id: chunkIdOf(bytes),
     bytes: bytes.length,
     raw: readFrameHeader(bytes).uncompressedLength,
   };
-  return { bytes, known };
+  return { bytes, known, decoded };
 }
 
 /** A table with no rows or no columns has nothing to share: it is stored whole, as one blob. */
@@ -129,12 +130,10 @@ export async function prepareFrame(ctx: ChunkContext, table: Table): Promise<Pre
         const encoded = encodePiece(ctx, piece);
         piece.bytes = encoded.bytes;
         piece.known = encoded.known;
-        // A chunk this engine has not seen is new to the session too, unless another copy of it was
-        // written elsewhere: decode it now, in slices, rather than inside the commit (which cannot yield).
-        if (!ctx.seen(encoded.known.id)) {
-          piece.decoded = ctx.codec.decode(encoded.bytes);
-          ctx.register(piece.decoded, encoded.known.id, encoded.bytes.length, encoded.known.raw);
-        }
+        // Kept for the cache in case the session does not hold this chunk yet (known at commit time), and
+        // known by identity: a later write that holds these very columns names the chunk without encoding.
+        piece.decoded = encoded.decoded;
+        ctx.register(piece.decoded, encoded.known.id, encoded.bytes.length, encoded.known.raw);
       }
       row.push(piece);
       await pause();
@@ -160,6 +159,8 @@ export async function prepareFrame(ctx: ChunkContext, table: Table): Promise<Pre
           piece.bytes = encoded.bytes;
           renamed ||= encoded.known.id !== piece.known?.id;
           piece.known = encoded.known;
+          piece.decoded = encoded.decoded;
+          ctx.register(piece.decoded, encoded.known.id, encoded.bytes.length, encoded.known.raw);
         }
       if (renamed) ref = { ...manifestOf(table, chunkRows, grid), frameId: ref.frameId };
       const frames = new Map<string, NewFrame>();
@@ -168,13 +169,14 @@ export async function prepareFrame(ctx: ChunkContext, table: Table): Promise<Pre
           const id = piece.known?.id ?? '';
           if (stored.has(id) || frames.has(id) || piece.bytes === undefined) continue;
           // What the store may cache is the chunk as decoded from its bytes, never the caller's table.
-          if (piece.decoded === undefined) {
-            piece.decoded = ctx.codec.decode(piece.bytes);
-            ctx.register(piece.decoded, id, piece.bytes.length, piece.known?.raw);
-          }
+          const decoded = piece.decoded;
           frames.set(id, {
             frameId: id,
-            source: { kind: 'bytes', bytes: piece.bytes, table: piece.decoded },
+            source: {
+              kind: 'bytes',
+              bytes: piece.bytes,
+              ...(decoded !== undefined ? { table: decoded } : {}),
+            },
           });
         }
       return { ref, frames: [...frames.values()] };
