@@ -4,6 +4,23 @@ import type { SessionRecord } from './store.js';
 
 /** Metadata, audit and marks as pure rules over plain values (docs/semantics.md). */
 
+/**
+ * A deep copy of a JSON value (metadata, details: checked to be plain JSON on the way in). structuredClone
+ * costs several times more for the small objects every getMetadata hands out. `__proto__` stays a data key.
+ */
+export function cloneJson<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(cloneJson) as T;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const copy = cloneJson((value as Record<string, unknown>)[key]);
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
+    else out[key] = copy;
+  }
+  return out as T;
+}
+
 /** A shallow merge; a null value deletes the key. `__proto__` is data, never the object's prototype. */
 export function mergeMetadata(
   base: Record<string, unknown>,
@@ -14,7 +31,7 @@ export function mergeMetadata(
     if (value === null) delete merged[key];
     else if (value !== undefined)
       Object.defineProperty(merged, key, {
-        value: structuredClone(value),
+        value: cloneJson(value),
         enumerable: true,
         writable: true,
         configurable: true,

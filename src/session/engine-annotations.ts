@@ -11,6 +11,7 @@ import {
   appendAudit,
   assertColumnsExist,
   auditPage,
+  cloneJson,
   mergeMetadata,
   removeMarks,
   upsertMarks,
@@ -28,7 +29,7 @@ import {
 /** A session's side data (metadata, audit, marks) and its TTL. None of these changes `version`. */
 
 export async function getMetadata(ctx: EngineContext, id: string): Promise<Record<string, unknown>> {
-  return structuredClone((await open(ctx, id)).record.metadata);
+  return cloneJson((await open(ctx, id)).record.metadata);
 }
 
 export async function updateMetadata(
@@ -39,7 +40,7 @@ export async function updateMetadata(
   assertMetadataPatch(patch);
   const { result } = await ctx.store.update(id, ({ record }) => {
     const metadata = mergeMetadata(record.metadata, patch);
-    return { change: { record: { ...record, metadata } }, result: structuredClone(metadata) };
+    return { change: { record: { ...record, metadata } }, result: cloneJson(metadata) };
   });
   return result;
 }
