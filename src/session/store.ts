@@ -155,8 +155,8 @@ export interface UploadSheet {
 }
 
 /**
- * Temp uploads are a waiting room of immutable sheets (no history, no audit); their store keeps them and
- * checks its own inputs with the shared limits (session/validate.ts).
+ * Temp uploads are a waiting room of immutable sheets (no history, no audit); their store keeps them. The
+ * engine checks every input first (session/validate.ts, and snapshot-schema.ts for imports).
  */
 export interface UploadStore {
   store(sheets: Record<string, Table>, opts: StoreTempOptions): Promise<TempUploadInfo>;
