@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { Table } from 'apache-arrow';
 import type { FrameCodec } from '../codec/frame-codec.js';
 import { corruptData, StorageError, sessionNotFound } from '../contract/errors.js';
 import type { ReadOptions } from '../contract/frame-reads.js';
+import { randomId } from '../contract/ids.js';
 import type { SessionInfo } from '../contract/storage-backend.js';
 import type { ChunkContext } from './chunks/chunk-context.js';
 import { readChunkedFrame } from './chunks/chunk-reader.js';
@@ -20,7 +20,7 @@ export interface EngineContext {
 }
 
 /** A fresh frame id (never reused, so a cached table keyed by it can never be stale). */
-export const newFrameId = (): string => randomBytes(12).toString('base64url');
+export const newFrameId = (): string => randomId(12);
 
 /** Public view of a session. */
 export function toSessionInfo(record: SessionRecord, expiresAtMs: number): SessionInfo {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomId } from '../../contract/ids.js';
 import type { AuditEntry, MarkedCell } from '../../contract/storage-backend.js';
 import { isChunkId } from '../../session/chunks/manifest.js';
 import { droppedFrames, framesToWrite, type SessionChange } from '../../session/store.js';
@@ -24,7 +24,7 @@ import {
 } from './inmemory-state.js';
 
 /** A fresh id for a side file or revision (never reused). */
-export const newFileId = (): string => randomBytes(12).toString('base64url');
+export const newFileId = (): string => randomId(12);
 
 export interface DiskCommit {
   lock: LockContext;

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { StorageError, uploadNotFound } from '../../contract/errors.js';
+import { randomId } from '../../contract/ids.js';
 import type { MarkedCell } from '../../contract/storage-backend.js';
 import { isChunkId } from '../../session/chunks/manifest.js';
 import { framesToWrite, referencedFrames, type SessionChange } from '../../session/store.js';
@@ -98,7 +98,7 @@ export async function commitSession(
     }
     const record = change.record;
     // Random, not a counter: a session deleted and imported again can never reuse a revision.
-    const rev = randomBytes(9).toString('base64url');
+    const rev = randomId(9);
     if (sameBlobs !== undefined) sameBlobs.fields ??= stateFields(sameBlobs.record, sameBlobs.chunks);
     const fields = stateFields(record, chunks, sameBlobs?.fields);
     const meta = JSON.stringify(metadataFlat(record.metadata));

@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
 import type { FrameCodec } from '../../codec/frame-codec.js';
 import type { FramestoreConfig } from '../../config/load-config.js';
 import {
@@ -10,6 +9,7 @@ import {
   sessionNotFound,
   uploadNotFound,
 } from '../../contract/errors.js';
+import { randomId } from '../../contract/ids.js';
 import type { Logger } from '../../logging/logger.js';
 import { DEFAULT_LOCK_RETRY_DELAY_MS } from '../../session/limits.js';
 import { lockBackoffMs } from '../../session/lock-backoff.js';
@@ -50,7 +50,7 @@ const WRITE_SCRIPTS: ReadonlySet<ScriptName> = new Set([
 ]);
 
 /** 96 random bits: unique per write call, shared by its resends. */
-const newOperationId = (): string => randomBytes(12).toString('base64url');
+const newOperationId = (): string => randomId(12);
 
 /** What withLock knows about one held session lock: its token, the fencing version, whether the lease was lost. */
 export interface LockScope {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { randomId } from '../../contract/ids.js';
 
 /**
  * Key layout (§7, docs/redis-layout.md). Every key of one session or upload carries the hash tag `{<id>}`,
@@ -88,7 +89,7 @@ function chunkKeys(stem: string, chunks: number): string[] {
 
 /** A new frame id: 72 random bits, URL-safe; unique within a session. */
 export function newFrameId(): string {
-  return randomBytes(9).toString('base64url');
+  return randomId(9);
 }
 
 const CRC16_TABLE = (() => {
