@@ -1,20 +1,7 @@
 import type { Table } from 'apache-arrow';
 import { corruptData, isStorageError } from '../../contract/errors.js';
 import type { RedisContext } from './redis-context.js';
-import { newFrameId } from './redis-keys.js';
-import { INLINE_FRAME_BYTES } from './redis-lua-prelude.js';
 import type { FrameEntry } from './redis-state.js';
-
-/** An encoded frame ready for a commit script: its entry, column names and either inline bytes or chunks. */
-export interface PreparedFrame {
-  entry: FrameEntry;
-  /** JSON list of column names (lets the marks script check columns without decoding the frame). */
-  columns: string;
-  /** The whole frame when it is small enough to travel inside the script call; '' when written beforehand. */
-  inline: Buffer | '';
-  /** Chunk keys written ahead of the commit; deleted again if the commit is refused. */
-  pending: string[];
-}
 
 /** Splits without copying; every part but the last is exactly chunkBytes long. */
 export function splitFrame(frame: Buffer, chunkBytes: number): Buffer[] {
@@ -51,33 +38,6 @@ export async function writeChunks(
 export async function discardChunks(ctx: RedisContext, keys: string[]): Promise<void> {
   if (keys.length === 0 || ctx.closed) return;
   await ctx.client.unlink(...keys).catch(() => undefined);
-}
-
-/**
- * Encodes a table (PAYLOAD_TOO_LARGE before anything is sent). A frame larger than INLINE_FRAME_BYTES or than
- * one chunk is written right away under `keysFor(frameId, chunks)`, still invisible until the commit script.
- */
-export async function prepareFrame(
-  ctx: RedisContext,
-  table: Table,
-  ttlSeconds: number,
-  keysFor: (frameId: string, chunks: number) => string[],
-): Promise<PreparedFrame> {
-  const frame = ctx.codec.encode(table);
-  const parts = splitFrame(frame, ctx.chunkBytes);
-  const entry: FrameEntry = {
-    f: newFrameId(),
-    n: parts.length,
-    r: table.numRows,
-    c: table.numCols,
-    b: frame.length,
-  };
-  const columns = JSON.stringify(table.schema.fields.map((field) => field.name));
-  if (parts.length === 1 && frame.length <= INLINE_FRAME_BYTES)
-    return { entry, columns, inline: frame, pending: [] };
-  const keys = keysFor(entry.f, parts.length);
-  await writeChunks(ctx, keys, parts, ttlSeconds);
-  return { entry, columns, inline: '', pending: keys };
 }
 
 /** GETs chunks; undefined when any is missing (the frame was dropped meanwhile, or evicted). */
