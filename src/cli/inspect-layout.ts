@@ -81,7 +81,9 @@ async function redisLayout(config: FramestoreConfig, id: string): Promise<Sessio
       const [type, pttl, usage] = await Promise.all([
         client.type(name),
         client.pttl(name),
-        client.call('MEMORY', 'USAGE', name) as Promise<number | null>,
+        // SAMPLES 0: every field counted (the frames hash holds hundreds of chunks of different sizes; the
+        // default samples five and extrapolates).
+        client.call('MEMORY', 'USAGE', name, 'SAMPLES', '0') as Promise<number | null>,
       ]);
       entries.push({
         name: name.slice(base.length),

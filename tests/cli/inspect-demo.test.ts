@@ -96,6 +96,12 @@ describe.each(selectedBackends())('framestore inspect [%s]', (backend) => {
     } else {
       expect(report.layout).toMatchObject({ kind: 'keys', root: `framestore:{${id}}:`, indexed: true });
       expect(names).toContain('state');
+      // Every blob of the session is a field of one hash.
+      expect(report.layout.entries.find((e: { name: string }) => e.name === 'frames')).toMatchObject({
+        type: 'hash',
+        bytes: expect.any(Number),
+      });
+      expect(names.filter((n: string) => n.startsWith('frame:'))).toEqual([]);
       for (const entry of report.layout.entries) expect(entry.ttlSeconds).toBeGreaterThan(3500);
     }
   });
