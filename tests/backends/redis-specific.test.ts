@@ -238,9 +238,18 @@ describe('RedisBackend on Redis', () => {
       await expectCode(() => fresh.createVersion(other.sessionId, 'x'), 'CORRUPT_DATA');
       expect(await raw.exists(fresh.keys.frames(other.sessionId))).toBe(0);
       expect(await raw.exists(...otherKeys.slice(1))).toBe(otherKeys.length - 1);
-      // Deleting it removes every legacy key too.
-      expect(await fresh.deleteSession(other.sessionId)).toBe(true);
-      expect(await keysOf(raw, fresh.keys.prefix, other.sessionId)).toEqual([
+      // It can still be replaced whole (an import with overwrite), which leaves no legacy key behind.
+      const replacement = { ...(await fresh.exportSession(sessionId)), sessionId: other.sessionId };
+      await fresh.importSession(replacement, { overwrite: true });
+      assertTablesEqual(await fresh.getDataFrame(other.sessionId), first);
+      const replaced = await keysOf(raw, fresh.keys.prefix, other.sessionId);
+      expect(replaced.filter((key) => key.includes(':frame:') || key.endsWith(':blobs'))).toEqual([]);
+      // A legacy session is deleted with every legacy key.
+      const third = await fresh.createSession(first);
+      const thirdKeys = await asLegacyLayout(third.sessionId);
+      expect(await raw.del(thirdKeys[0]!)).toBe(1);
+      expect(await fresh.deleteSession(third.sessionId)).toBe(true);
+      expect(await keysOf(raw, fresh.keys.prefix, third.sessionId)).toEqual([
         expect.stringMatching(/:gone:[A-Za-z0-9_-]+$/),
       ]);
     } finally {

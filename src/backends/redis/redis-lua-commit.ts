@@ -69,7 +69,16 @@ if exists then
   local raw = redis.call('HMGET', SK, 'v', 'rev', 'fk', 'seq', 'ttl', 'mf', 'lay')
   old = { v = tonumber(raw[1]), rev = raw[2] or '0', fk = raw[3] or '', seq = tonumber(raw[4] or '0'), ttl = raw[5],
     mf = raw[6] or '' }
-  upgrade_layout(raw[7], old.fk)
+  if mode == 'update' then
+    upgrade_layout(raw[7], old.fk)
+  elseif raw[7] ~= '2' then
+    -- Replaced whole (overwrite): the blobs of the layout before the frames hash just go, even if some are
+    -- missing already (a damaged session can still be replaced). The new state brings all of its own.
+    for _, f in ipairs(all_frame_fields(old.fk)) do redis.call('UNLINK', B .. 'frame:' .. f) end
+    redis.call('UNLINK', B .. 'blobs')
+    redis.call('HDEL', SK, 'brev')
+    old.fk = ''
+  end
 end
 if mode == 'update' then
   if not exists then fail('SESSION_NOT_FOUND') end

@@ -1,4 +1,5 @@
 import type { Table } from 'apache-arrow';
+import { StorageError } from '../../contract/errors.js';
 import { newId } from '../../contract/ids.js';
 import type {
   AuditEntry,
@@ -100,12 +101,13 @@ export class RedisSessionStore implements SessionStore {
     // Callers of one shared load share one parsed record (the engine never mutates records it is given).
     let loaded = this.parsed.get(reply as object);
     if (loaded === undefined) {
-      const held = this.heldAtLoad.get(reply as object);
-      loaded = isSameReply(reply)
-        ? held === undefined
-          ? undefined
-          : { ...held, expiresAtMs: Number(replyText((reply as unknown[])[1])) }
-        : recordFromReply(id, reply, this.sentWithout.get(reply as object));
+      if (isSameReply(reply)) {
+        // Only a load that named the revision it held gets this answer.
+        const held = this.heldAtLoad.get(reply as object);
+        if (held === undefined)
+          throw new StorageError('CORRUPT_DATA', `session ${id}: unexpected load reply`);
+        loaded = { ...held, expiresAtMs: Number(replyText((reply as unknown[])[1])) };
+      } else loaded = recordFromReply(id, reply, this.sentWithout.get(reply as object));
       if (loaded === undefined) return undefined;
       this.parsed.set(reply as object, loaded);
       this.loadedOf.set(loaded.record, loaded);
