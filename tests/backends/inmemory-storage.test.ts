@@ -124,6 +124,11 @@ test('frames that fall off the history are deleted with the change that drops th
   // history 1 left + the previous current pushed + the new current; the 2 redo frames are gone.
   expect(await files()).toEqual(await named());
   expect(await files()).toHaveLength(3 * columns);
+  // and so are their manifests' side files: one per frame still named.
+  const snapshot = await backend.exportSession(sessionId);
+  const frameIds = [snapshot.currentFrameId, ...snapshot.history.map((entry) => entry.frameId)];
+  const sideFiles = fs.readdirSync(sessionDir(sessionId)).filter((name) => name.startsWith('manifest-'));
+  expect(sideFiles).toHaveLength(new Set(frameIds).size);
 });
 
 test('cleanupExpired counts expired sessions and uploads and sweeps crash leftovers', async () => {
@@ -249,32 +254,86 @@ test('an imported session writes each shared frame once', async () => {
   assertTablesEqual(await backend.getVersion(sessionId, 1), makeSmallTable(2));
 });
 
-test('a state.json whose frame manifest is malformed is CORRUPT_DATA, also after the same manifest was read well', async () => {
+/** A chunked frame's manifest as its side file holds it (state format 2). */
+const readManifestFile = (id: string) => (frameId: string) =>
+  JSON.parse(fs.readFileSync(path.join(sessionDir(id), `manifest-${frameId}.json`), 'utf8'));
+
+test('a malformed or missing frame manifest is CORRUPT_DATA (its side file, or inline in a format-1 state)', async () => {
   const backend = await open();
   const { sessionId } = await backend.createSession(makeRealisticTable(20, 4));
   expect((await backend.getSession(sessionId)).rows).toBe(20);
   const file = path.join(sessionDir(sessionId), 'state.json');
-  const state = JSON.parse(fs.readFileSync(file, 'utf8')) as {
-    current: { manifest: { columns: { chunks: unknown[] }[] } };
-  };
-  state.current.manifest.columns[0]!.chunks[0] = 42;
-  fs.writeFileSync(file, JSON.stringify(state));
+  const state = JSON.parse(fs.readFileSync(file, 'utf8')) as { current: { frameId: string } };
+  const side = path.join(sessionDir(sessionId), `manifest-${state.current.frameId}.json`);
+  const manifest = JSON.parse(fs.readFileSync(side, 'utf8')) as { columns: { chunks: unknown[] }[] };
+  manifest.columns[0]!.chunks[0] = 42;
+  fs.writeFileSync(side, JSON.stringify(manifest));
+  // Read by a process that has not seen the manifest yet (one that has keeps it: manifests never change).
+  const other = await open();
+  await expect(other.getSession(sessionId)).rejects.toMatchObject({ code: 'CORRUPT_DATA' });
+  fs.rmSync(side);
+  await expect((await open()).getSession(sessionId)).rejects.toMatchObject({ code: 'CORRUPT_DATA' });
+  // Format 1 kept the manifest inline: malformed there, it is CORRUPT_DATA too, after a good read of it.
+  const inline = { ...JSON.parse(fs.readFileSync(file, 'utf8')), format: 1 };
+  inline.current = { ...inline.current, manifest };
+  delete inline.current.m;
+  fs.writeFileSync(file, JSON.stringify(inline));
   await expect(backend.getSession(sessionId)).rejects.toMatchObject({ code: 'CORRUPT_DATA' });
 });
 
-test('state.json is the state as JSON: written with reused manifest texts, it reads back to the same state', async () => {
+test('state.json names manifests by their side files: small, and it reads back to the same state', async () => {
   const backend = await open();
   const { sessionId } = await backend.createSession(makeRealisticTable(30, 5), { metadata: { a: [1, 'x'] } });
   await backend.updateDataFrame(sessionId, makeRealisticTable(30, 5, 2), { operation: 'edit' });
   await backend.createVersion(sessionId, 'v');
   const bytes = fs.readFileSync(path.join(sessionDir(sessionId), 'state.json'));
-  const state = parseState(bytes, sessionId);
+  const raw = JSON.parse(bytes.toString('utf8'));
+  expect(raw.format).toBe(2);
+  expect(raw.current).toMatchObject({ m: 1 });
+  expect(bytes.toString('utf8')).not.toContain('"manifest"');
+  expect(bytes.length).toBeLessThan(4096);
+  const state = parseState(bytes, sessionId, readManifestFile(sessionId));
   expect(state.current.manifest).toBeDefined();
   expect(state.history.some((entry) => entry.manifest !== undefined)).toBe(true);
-  const written = serializeState(state);
-  expect(JSON.parse(written)).toEqual(JSON.parse(JSON.stringify(state)));
-  expect(parseState(Buffer.from(written), sessionId)).toEqual(state);
-  // A frame without a manifest (the whole-frame format) has no manifest key at all.
-  const legacy = { ...state, current: { ...state.current, manifest: undefined } };
-  expect(JSON.parse(serializeState(legacy)).current).not.toHaveProperty('manifest');
+  expect(parseState(Buffer.from(serializeState(state)), sessionId, readManifestFile(sessionId))).toEqual(
+    state,
+  );
+  // One side file per chunked frame, and no other: the two frames of the session.
+  const sideFiles = fs.readdirSync(sessionDir(sessionId)).filter((name) => name.startsWith('manifest-'));
+  expect(sideFiles.sort()).toEqual(
+    [...new Set([state.current, ...state.history].map((f) => `manifest-${f.frameId}.json`))].sort(),
+  );
+  // A frame without a manifest (the whole-frame format) has neither key.
+  const whole = { ...state, current: { ...state.current, manifest: undefined } };
+  const current = JSON.parse(serializeState(whole)).current;
+  expect(current).not.toHaveProperty('manifest');
+  expect(current).not.toHaveProperty('m');
+});
+
+test('a format-1 state.json (manifests inline) is read as it is; the next commit moves them to side files', async () => {
+  const first = makeRealisticTable(30, 5);
+  const second = makeRealisticTable(30, 5, 2);
+  const writer = await open();
+  const { sessionId } = await writer.createSession(first);
+  await writer.updateDataFrame(sessionId, second, { operation: 'edit' });
+  const dir = sessionDir(sessionId);
+  const file = path.join(dir, 'state.json');
+  const state = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const inline = (entry: { frameId: string; m?: number; manifest?: unknown }) => {
+    const { m: _m, ...rest } = entry;
+    return { ...rest, manifest: readManifestFile(sessionId)(entry.frameId) };
+  };
+  const legacy = { ...state, format: 1, current: inline(state.current), history: state.history.map(inline) };
+  fs.writeFileSync(file, JSON.stringify(legacy));
+  for (const name of fs.readdirSync(dir)) if (name.startsWith('manifest-')) fs.rmSync(path.join(dir, name));
+  const reader = await open();
+  assertTablesEqual(await reader.getDataFrame(sessionId), second);
+  assertTablesEqual(await reader.getVersion(sessionId, 1), first);
+  await reader.createVersion(sessionId, 'checkpoint');
+  const after = JSON.parse(fs.readFileSync(file, 'utf8'));
+  expect(after.format).toBe(2);
+  expect(fs.readdirSync(dir).filter((name) => name.startsWith('manifest-'))).toHaveLength(2);
+  const fresh = await open();
+  assertTablesEqual(await fresh.getVersion(sessionId, 1), first);
+  assertTablesEqual(await fresh.getDataFrame(sessionId), second);
 });

@@ -15,6 +15,7 @@ import {
 } from './inmemory-files.js';
 import type { InMemoryLayout } from './inmemory-layout.js';
 import { assertFenced, type LockContext } from './inmemory-lock.js';
+import type { DiskManifests } from './inmemory-manifests.js';
 import {
   fromRecord,
   referencedBlobs,
@@ -42,6 +43,8 @@ export interface DiskCommit {
    * bytes it wrote (the next load of the same bytes needs no parse).
    */
   onCommitted: (next: SessionState, dropped: string[], stateBytes: Buffer) => void;
+  /** Where chunked frames' manifests are written (side files named by the state). */
+  manifests: DiskManifests;
 }
 
 /** Frame files written at once by one commit. */
@@ -93,6 +96,7 @@ export async function commitToDisk(layout: InMemoryLayout, commit: DiskCommit): 
     const next = fromRecord(change.record, newFileId(), audit, marksFile);
     // A new session keeps the time the engine stamped on it; a change is stamped with its commit time.
     if (!change.keepUpdatedAt && !commit.fresh) next.updatedAt = now;
+    commit.manifests.writeNew(id, previous, next, written);
     // Someone committing under our lock means it was taken over (we stalled past its staleness): refuse.
     if (commit.currentRev() !== commit.expectedRev) commit.lock.compromised = true;
     assertFenced(commit.lock, commit.lock.rev);

@@ -62,9 +62,9 @@ export class InMemoryLayout {
     return path.join(this.framesDir(id), `${frameId}.fsf`);
   }
 
-  /** An immutable side file of a session (audit log, marks), named by the state. */
+  /** An immutable side file of a session (audit log, marks, a frame manifest), named by the state. */
   blobPath(id: string, name: string): string {
-    if (!/^(audit|marks)-[A-Za-z0-9_-]{1,64}\.(jsonl|json)$/.test(name))
+    if (!/^(audit|marks|manifest)-[A-Za-z0-9_-]{1,64}\.(jsonl|json)$/.test(name))
       throw invalidInput('malformed blob name');
     return path.join(this.sessionDir(id), name);
   }

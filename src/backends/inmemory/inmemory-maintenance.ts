@@ -83,7 +83,7 @@ async function strays(store: DiskSessionStore, id: string, state: SessionState):
   const keepBlobs = referencedBlobs(state);
   const found: string[] = [];
   for (const name of await listNames(dir)) {
-    const blob = name.startsWith('audit-') || name.startsWith('marks-');
+    const blob = name.startsWith('audit-') || name.startsWith('marks-') || name.startsWith('manifest-');
     if (name.startsWith(TEMP_PREFIX) || (blob && !keepBlobs.has(name))) found.push(path.join(dir, name));
   }
   const keepFrames = referencedFrames(toRecord(state));

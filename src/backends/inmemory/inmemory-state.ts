@@ -5,7 +5,12 @@ import { type FrameManifest, manifestSchema } from '../../session/chunks/manifes
 import { versionInfoSchema } from '../../session/snapshot-schema.js';
 import type { SessionRecord, StoredVersion } from '../../session/store.js';
 
-/** The small JSON file that is the single commit point of a session (state.json). */
+/**
+ * The small JSON file that is the single commit point of a session (state.json). Format 2 keeps each chunked
+ * frame's manifest in a side file of its own (`manifest-<frameId>.json`, written once with the frame, deleted
+ * with it) and marks the entry `"m": 1`: a state naming six 100k × 50 frames is 2 KB instead of 88 KB, and
+ * every commit rewrites, fsyncs and reads back that file. Format 1 (manifests inline) is still read.
+ */
 
 const count = z.number().int().nonnegative();
 const fileId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
@@ -21,6 +26,7 @@ const storedVersionSchema = z.object({
   info: versionInfoSchema,
   frameId: fileId,
   manifest: uncheckedManifest.optional(),
+  m: z.literal(1).optional(),
 });
 
 const frameRefSchema = z.object({
@@ -29,11 +35,12 @@ const frameRefSchema = z.object({
   columns: count,
   bytes: count,
   manifest: uncheckedManifest.optional(),
+  m: z.literal(1).optional(),
 });
 
 const checkedManifests = new LRUCache<string, FrameManifest>({ max: 1024 });
 
-function validManifest(raw: unknown, sessionId: string): FrameManifest {
+export function validManifest(raw: unknown, sessionId: string): FrameManifest {
   const text = JSON.stringify(raw);
   const known = checkedManifests.get(text);
   if (known !== undefined) return known;
@@ -47,7 +54,7 @@ function validManifest(raw: unknown, sessionId: string): FrameManifest {
 }
 
 const stateSchema = z.object({
-  format: z.literal(1),
+  format: z.union([z.literal(1), z.literal(2)]),
   sessionId: z.string(),
   filename: z.string().optional(),
   createdAt: z.string(),
@@ -78,8 +85,18 @@ const stateSchema = z.object({
 
 export type SessionState = z.infer<typeof stateSchema>;
 
-/** state.json bytes -> SessionState; anything malformed (or another session's state) is CORRUPT_DATA. */
-export function parseState(bytes: Buffer, sessionId: string): SessionState {
+/** The side file of a frame's manifest (format 2). */
+export const manifestFile = (frameId: string): string => `manifest-${frameId}.json`;
+
+/**
+ * state.json bytes -> SessionState; anything malformed (or another session's state) is CORRUPT_DATA.
+ * `readManifest` gives the manifest of a format-2 entry (from its side file).
+ */
+export function parseState(
+  bytes: Buffer,
+  sessionId: string,
+  readManifest: (frameId: string) => FrameManifest,
+): SessionState {
   let raw: unknown;
   try {
     raw = JSON.parse(bytes.toString('utf8'));
@@ -94,38 +111,38 @@ export function parseState(bytes: Buffer, sessionId: string): SessionState {
   }
   if (parsed.data.sessionId !== sessionId)
     throw corruptData(`session ${sessionId}: state file names another session`);
-  for (const frame of [parsed.data.current, ...parsed.data.history, ...parsed.data.redo])
-    if (frame.manifest !== undefined) frame.manifest = validManifest(frame.manifest, sessionId);
+  for (const frame of [parsed.data.current, ...parsed.data.history, ...parsed.data.redo]) {
+    if (frame.m === 1) {
+      if (parsed.data.format !== 2) throw corruptData(`session ${sessionId}: state file is malformed`);
+      frame.manifest = readManifest(frame.frameId);
+      delete frame.m;
+    } else if (frame.manifest !== undefined) frame.manifest = validManifest(frame.manifest, sessionId);
+  }
   // zod rebuilds records by assignment, which turns a `__proto__` key into a prototype: keep the parsed JSON.
   parsed.data.metadata = (raw as { metadata: Record<string, unknown> }).metadata;
   return parsed.data;
 }
 
-/** Each manifest's JSON, made once per manifest object (a commit writes the same manifests again). */
-const manifestTexts = new WeakMap<FrameManifest, string>();
-
-function frameJson(frame: { manifest?: FrameManifest | undefined }): string {
-  const { manifest, ...plain } = frame;
-  const head = JSON.stringify(plain);
-  if (manifest === undefined) return head;
-  let text = manifestTexts.get(manifest);
-  if (text === undefined) {
-    text = JSON.stringify(manifest);
-    manifestTexts.set(manifest, text);
-  }
-  return `${head.slice(0, -1)},"manifest":${text}}`;
+/** A frame as state.json holds it: a chunked frame's manifest is in its side file, the entry says so. */
+function frameJson(frame: { manifest?: FrameManifest | undefined; m?: 1 | undefined }): string {
+  const { manifest, m: _m, ...plain } = frame;
+  return JSON.stringify(manifest === undefined ? plain : { ...plain, m: 1 });
 }
 
-/**
- * state.json text: JSON.stringify(state), with each frame manifest's text reused (hundreds of chunk ids per
- * frame, several frames per state, rewritten by every commit). Frame objects always have keys, so splicing
- * `"manifest"` in before the closing brace keeps the JSON valid.
- */
+/** state.json text (format 2: manifests in their side files, see manifestFile). */
 export function serializeState(state: SessionState): string {
   const { current, history, redo, ...rest } = state;
   const list = (frames: readonly { manifest?: FrameManifest | undefined }[]) =>
     frames.map(frameJson).join(',');
-  return `${JSON.stringify(rest).slice(0, -1)},"current":${frameJson(current)},"history":[${list(history)}],"redo":[${list(redo)}]}`;
+  return `${JSON.stringify({ ...rest, format: 2 }).slice(0, -1)},"current":${frameJson(current)},"history":[${list(history)}],"redo":[${list(redo)}]}`;
+}
+
+/** The frames of a state that have a manifest, by frame id. */
+export function manifestsOf(state: SessionState): Map<string, FrameManifest> {
+  const out = new Map<string, FrameManifest>();
+  for (const frame of [state.current, ...state.history, ...state.redo])
+    if (frame.manifest !== undefined) out.set(frame.frameId, frame.manifest);
+  return out;
 }
 
 const versionOf = (entry: SessionState['history'][number]): StoredVersion => ({
@@ -165,7 +182,7 @@ export function fromRecord(
   marksFile: string | null,
 ): SessionState {
   return {
-    format: 1,
+    format: 2,
     sessionId: record.sessionId,
     ...(record.filename !== undefined ? { filename: record.filename } : {}),
     createdAt: record.createdAt,
@@ -182,10 +199,11 @@ export function fromRecord(
   };
 }
 
-/** Every side file the state points at (audit log, marks). */
+/** Every side file the state points at (audit log, marks, and in format 2 the frame manifests). */
 export function referencedBlobs(state: SessionState): Set<string> {
   const names = new Set<string>([state.audit.file]);
   if (state.marks.file !== null) names.add(state.marks.file);
+  if (state.format === 2) for (const frameId of manifestsOf(state).keys()) names.add(manifestFile(frameId));
   return names;
 }
 

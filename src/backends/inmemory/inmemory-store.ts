@@ -25,6 +25,7 @@ import { DiskFrames } from './inmemory-frames.js';
 import type { InMemoryLayout } from './inmemory-layout.js';
 import { countLiveSessions, listLiveSessions } from './inmemory-listing.js';
 import { ABSENT_REV, assertFenced, type FileLocks, type LockContext } from './inmemory-lock.js';
+import { DiskManifests } from './inmemory-manifests.js';
 import { readAuditFile, readMarksFile } from './inmemory-side-files.js';
 import { parseState, revOf, type SessionState, toRecord } from './inmemory-state.js';
 
@@ -47,6 +48,7 @@ export class DiskSessionStore implements SessionStore {
   /** The last parsed state.json per session, with its bytes (bounded: only a shortcut). */
   private readonly parsedStates = new LRUCache<string, { bytes: Buffer; state: SessionState }>({ max: 256 });
   private readonly frames: DiskFrames;
+  readonly manifests: DiskManifests;
 
   constructor(
     readonly layout: InMemoryLayout,
@@ -54,6 +56,7 @@ export class DiskSessionStore implements SessionStore {
     private readonly settings: DiskStoreSettings,
   ) {
     this.frames = new DiskFrames(layout, settings.codec, settings.cache);
+    this.manifests = new DiskManifests(layout);
   }
 
   /** The committed state, or undefined when the session does not exist. */
@@ -64,7 +67,7 @@ export class DiskSessionStore implements SessionStore {
     // hundreds of chunk ids) cost more than the rest of a small operation. States are never mutated.
     const known = this.parsedStates.get(id);
     if (known?.bytes.equals(bytes)) return known.state;
-    const state = parseState(bytes, id);
+    const state = parseState(bytes, id, (frameId) => this.manifests.read(id, frameId));
     this.parsedStates.set(id, { bytes, state });
     return state;
   }
@@ -187,7 +190,8 @@ export class DiskSessionStore implements SessionStore {
           this.frames.remember(id, frame.frameId, frame.source.table);
       for (const frameId of dropped) this.frames.forget(id, frameId);
     };
-    const disk = { lock, id, previous, expectedRev, fresh, change, currentRev, onCommitted };
+    const manifests = this.manifests;
+    const disk = { lock, id, previous, expectedRev, fresh, change, currentRev, onCommitted, manifests };
     const next = await commitToDisk(this.layout, disk);
     return this.track(next, (change.touchAtMs ?? Date.parse(next.updatedAt)) + next.ttlSeconds * 1000);
   }
