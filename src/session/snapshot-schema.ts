@@ -28,14 +28,27 @@ const frameId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'expected an ISO-8601 date');
 const snapshotVersion = z.object({ info: versionInfoSchema, frameId, manifest: manifestSchema.optional() });
 
-const snapshotSchema = z.object({
+/** What session and upload snapshots share: format, file name, times and TTL. */
+const snapshotHead = {
   formatVersion: z.literal(1),
-  sessionId: z.string(),
   filename: z.string().optional(),
   createdAt: isoDate,
-  updatedAt: isoDate,
   expiresAt: isoDate,
   ttlSeconds: z.number().int().positive(),
+};
+
+/** The parsed value, or INVALID_INPUT naming the first problem. */
+function parseSnapshot<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw invalidInput(`malformed ${what} snapshot: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`);
+}
+
+const snapshotSchema = z.object({
+  ...snapshotHead,
+  sessionId: z.string(),
+  updatedAt: isoDate,
   version: z.number().int().positive(),
   currentFrameId: frameId,
   currentManifest: manifestSchema.optional(),
@@ -63,14 +76,10 @@ const snapshotSchema = z.object({
 export function checkSessionSnapshot(snapshot: unknown): SessionSnapshot {
   if (!isPlainObject(snapshot)) throw invalidInput('snapshot must be an object');
   assertValidId(snapshot.sessionId);
-  const parsed = snapshotSchema.safeParse(snapshot);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw invalidInput(`malformed session snapshot: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`);
-  }
+  const data = parseSnapshot(snapshotSchema, snapshot, 'session');
   // zod rebuilds records by assignment (a `__proto__` key would become a prototype): keep the caller's metadata.
   const value = {
-    ...parsed.data,
+    ...data,
     metadata: (snapshot as { metadata: Record<string, unknown> }).metadata,
   } as SessionSnapshot;
   const needed = new Set(snapshotFrames(value).flatMap((frame) => blobsOf(frame)));
@@ -92,12 +101,8 @@ export function checkSessionSnapshot(snapshot: unknown): SessionSnapshot {
 }
 
 const uploadSnapshotSchema = z.object({
-  formatVersion: z.literal(1),
+  ...snapshotHead,
   uploadId: z.string(),
-  filename: z.string().optional(),
-  createdAt: isoDate,
-  expiresAt: isoDate,
-  ttlSeconds: z.number().int().positive(),
   sheets: z
     .array(
       z.object({
@@ -112,19 +117,15 @@ const uploadSnapshotSchema = z.object({
 export function checkUploadSnapshot(snapshot: unknown): TempUploadSnapshot {
   if (!isPlainObject(snapshot)) throw invalidInput('upload snapshot must be an object');
   assertValidId(snapshot.uploadId, 'upload');
-  const parsed = uploadSnapshotSchema.safeParse(snapshot);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw invalidInput(`malformed upload snapshot: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`);
-  }
-  assertFilename(parsed.data.filename);
+  const data = parseSnapshot(uploadSnapshotSchema, snapshot, 'upload');
+  assertFilename(data.filename);
   const names = new Set<string>();
-  for (const sheet of parsed.data.sheets) {
+  for (const sheet of data.sheets) {
     assertSheetName(sheet.info.name);
     if (names.has(sheet.info.name))
       throw invalidInput(`duplicate sheet name ${JSON.stringify(sheet.info.name)}`);
     names.add(sheet.info.name);
     verifyFrame(sheet.frame);
   }
-  return parsed.data as TempUploadSnapshot;
+  return data as TempUploadSnapshot;
 }

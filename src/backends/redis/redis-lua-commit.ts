@@ -74,8 +74,7 @@ if exists then
   elseif raw[7] ~= '2' then
     -- Replaced whole (overwrite): the blobs of the layout before the frames hash just go, even if some are
     -- missing already (a damaged session can still be replaced). The new state brings all of its own.
-    for _, f in ipairs(all_frame_fields(old.fk)) do redis.call('UNLINK', B .. 'frame:' .. f) end
-    redis.call('UNLINK', B .. 'blobs')
+    drop_legacy(old.fk)
     redis.call('HDEL', SK, 'brev')
     old.fk = ''
   end
@@ -218,12 +217,8 @@ export const LUA_DELETE = `
 if redis.call('EXISTS', SK) == 0 then return 0 end
 local st = light_state()
 guard(st, ARGV[1])
-if st.lay ~= '2' then
-  -- blobs of the layout before the frames hash (see upgrade_layout)
-  for _, f in ipairs(all_frame_fields(st.fk)) do redis.call('UNLINK', B .. 'frame:' .. f) end
-end
+if st.lay ~= '2' then drop_legacy(st.fk) end
 -- schema: the column-name hash of sessions written before the engine (read by nothing now)
-redis.call('UNLINK', SK, FH, B .. 'audit', B .. 'marks', B .. 'meta', B .. 'schema', B .. 'ops', B .. 'opq',
-  B .. 'blobs')
+redis.call('UNLINK', SK, FH, B .. 'audit', B .. 'marks', B .. 'meta', B .. 'schema', B .. 'ops', B .. 'opq')
 return 1
 `;

@@ -77,15 +77,23 @@ end
 -- Sessions written before the frames hash (state field lay ~= '2') kept each blob in a string key
 -- 'frame:<field>' and their list in the set 'blobs'. The first script to touch one moves its blobs into the
 -- hash, checking first that none is missing (a partial session stays CORRUPT_DATA and is not changed).
+local function legacy_key(f) return B .. 'frame:' .. f end
+
+-- The blob keys of that layout go, present or not (a session replaced or deleted whole).
+local function drop_legacy(fk)
+  for _, f in ipairs(all_frame_fields(fk)) do redis.call('UNLINK', legacy_key(f)) end
+  redis.call('UNLINK', B .. 'blobs')
+end
+
 local function upgrade_layout(lay, fk)
   if lay == '2' then return end
   local fields = all_frame_fields(fk or '')
   for _, f in ipairs(fields) do
-    if redis.call('EXISTS', B .. 'frame:' .. f) == 0 then fail('CORRUPT_DATA', 'partial') end
+    if redis.call('EXISTS', legacy_key(f)) == 0 then fail('CORRUPT_DATA', 'partial') end
   end
   for _, f in ipairs(fields) do
-    redis.call('HSET', FH, f, redis.call('GET', B .. 'frame:' .. f))
-    redis.call('UNLINK', B .. 'frame:' .. f)
+    redis.call('HSET', FH, f, redis.call('GET', legacy_key(f)))
+    redis.call('UNLINK', legacy_key(f))
   end
   local at = redis.pcall('PEXPIRETIME', SK)
   if type(at) ~= 'number' then at = now_ms() + math.max(redis.call('PTTL', SK), 0) end

@@ -7,7 +7,6 @@ import type {
   LockOptions,
   MarkedCell,
 } from '../../contract/storage-backend.js';
-import type { FrameManifest } from '../../session/chunks/manifest.js';
 import { pacer } from '../../session/chunks/pace.js';
 import type {
   ChangeStep,
@@ -47,9 +46,10 @@ export class RedisSessionStore implements SessionStore {
   readonly pendingTables = new Map<string, Table>();
   private readonly loads: SameTurnBatches<null, unknown>;
   private readonly parsed = new WeakMap<object, RedisLoaded>();
-  /** The manifests a load reply left out because this process held them (by reply). */
-  private readonly sentWithout = new WeakMap<object, ReadonlyMap<string, FrameManifest>>();
-  /** The state this process held when it sent a load (by reply): what a 'same' reply refers to. */
+  /**
+   * The state this process held when it sent a load (by reply): what a 'same' reply refers to, and whose
+   * manifests the reply left out.
+   */
   private readonly heldAtLoad = new WeakMap<object, RedisLoaded>();
   /**
    * Per session, the newest state seen here. A commit computed on it needs no load first; if another process
@@ -74,10 +74,7 @@ export class RedisSessionStore implements SessionStore {
         [key.slice(0, split), [...known.keys()].join(','), held?.rev ?? ''],
         { id },
       );
-      if (reply !== null && typeof reply === 'object') {
-        this.sentWithout.set(reply, known);
-        if (held !== undefined) this.heldAtLoad.set(reply, held);
-      }
+      if (reply !== null && typeof reply === 'object' && held !== undefined) this.heldAtLoad.set(reply, held);
       return [reply];
     });
     this.batches = new CommitBatches(this);
@@ -101,13 +98,13 @@ export class RedisSessionStore implements SessionStore {
     // Callers of one shared load share one parsed record (the engine never mutates records it is given).
     let loaded = this.parsed.get(reply as object);
     if (loaded === undefined) {
+      const held = this.heldAtLoad.get(reply as object);
       if (isSameReply(reply)) {
         // Only a load that named the revision it held gets this answer.
-        const held = this.heldAtLoad.get(reply as object);
         if (held === undefined)
           throw new StorageError('CORRUPT_DATA', `session ${id}: unexpected load reply`);
         loaded = { ...held, expiresAtMs: Number(replyText((reply as unknown[])[1])) };
-      } else loaded = recordFromReply(id, reply, this.sentWithout.get(reply as object));
+      } else loaded = recordFromReply(id, reply, knownManifests(held?.record));
       if (loaded === undefined) return undefined;
       this.parsed.set(reply as object, loaded);
       this.loadedOf.set(loaded.record, loaded);
