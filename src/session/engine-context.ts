@@ -17,6 +17,8 @@ export interface EngineContext {
   maxVersions: number;
   chunks: ChunkContext;
   sessionTtlSeconds: number;
+  /** Lifetime of a temp upload when storeTempSheets names none. */
+  tempTtlSeconds: number;
 }
 
 /** A fresh frame id (never reused, so a cached table keyed by it can never be stale). */

@@ -10,6 +10,7 @@ import { countAudit } from './annotations.js';
 import { blobsOf, type FrameManifest } from './chunks/manifest.js';
 import { type EngineContext, infoOf, newFrameId, open } from './engine-context.js';
 import { createFromFrame } from './engine-frames.js';
+import { findSheet, liveUpload } from './engine-uploads.js';
 import { checkSessionSnapshot } from './snapshot-schema.js';
 import { type NewFrame, referencedFrames, type SessionRecord, type StoredVersion } from './store.js';
 import { assertCreateOptions, assertSheetName, isPlainObject } from './validate.js';
@@ -154,9 +155,10 @@ export function promoteTempSheet(
     throw invalidInput('keepUpload must be a boolean');
   }
   const keep = opts.keepUpload === true;
-  return ctx.uploads.withSheet(uploadId, name, keep, (sheet) => {
-    const filename =
-      opts.filename ?? (sheet.uploadFilename !== undefined ? `${sheet.uploadFilename}#${name}` : name);
+  return ctx.uploads.withUpload(uploadId, keep, (stored) => {
+    const upload = liveUpload(stored);
+    const sheet = findSheet(upload, uploadId, name);
+    const filename = opts.filename ?? (upload?.filename !== undefined ? `${upload.filename}#${name}` : name);
     const { keepUpload: _keep, ...createOpts } = opts;
     return createFromFrame(
       ctx,

@@ -36,7 +36,7 @@ import { type EngineContext, infoOf, open } from './engine-context.js';
 import * as frames from './engine-frames.js';
 import * as reads from './engine-reads.js';
 import * as transfer from './engine-transfer.js';
-import { checkUploadSnapshot } from './snapshot-schema.js';
+import * as uploads from './engine-uploads.js';
 import type { StoreServices } from './store.js';
 import * as check from './validate.js';
 
@@ -72,6 +72,14 @@ export class SessionEngine implements StorageBackend {
   private session<T>(id: string, body: () => Promise<T> | T): Promise<T> {
     return this.run(() => {
       assertValidId(id);
+      return body();
+    });
+  }
+
+  /** As `session`, for a temp upload's id. */
+  private upload<T>(uploadId: string, body: () => Promise<T> | T): Promise<T> {
+    return this.run(() => {
+      assertValidId(uploadId, 'upload');
       return body();
     });
   }
@@ -196,33 +204,19 @@ export class SessionEngine implements StorageBackend {
   }
 
   storeTempSheets(sheets: Record<string, Table>, opts: StoreTempOptions = {}): Promise<TempUploadInfo> {
-    return this.run(() => {
-      check.assertUploadSheets(sheets);
-      check.assertStoreOptions(opts);
-      return this.ctx.uploads.store(sheets, opts);
-    });
+    return this.run(() => uploads.storeTempSheets(this.ctx, sheets, opts));
   }
 
   listTempSheets(uploadId: string): Promise<TempUploadInfo> {
-    return this.run(() => {
-      assertValidId(uploadId, 'upload');
-      return this.ctx.uploads.info(uploadId);
-    });
+    return this.upload(uploadId, () => uploads.listTempSheets(this.ctx, uploadId));
   }
 
   getTempSheet(uploadId: string, name: string): Promise<Table> {
-    return this.run(() => {
-      assertValidId(uploadId, 'upload');
-      check.assertSheetName(name);
-      return this.ctx.uploads.readSheet(uploadId, name);
-    });
+    return this.upload(uploadId, () => uploads.getTempSheet(this.ctx, uploadId, name));
   }
 
   deleteTemp(uploadId: string): Promise<boolean> {
-    return this.run(() => {
-      assertValidId(uploadId, 'upload');
-      return this.ctx.uploads.remove(uploadId);
-    });
+    return this.upload(uploadId, () => uploads.deleteTemp(this.ctx, uploadId));
   }
 
   promoteTempSheet(uploadId: string, name: string, opts: PromoteOptions = {}): Promise<SessionInfo> {
@@ -270,25 +264,14 @@ export class SessionEngine implements StorageBackend {
   }
 
   listTempUploads(opts: ListSessionsOptions = {}): Promise<ListTempUploadsResult> {
-    return this.run(() => {
-      check.listLimit(opts);
-      return this.ctx.uploads.list(opts);
-    });
+    return this.run(() => uploads.listTempUploads(this.ctx, opts));
   }
 
   exportTempUpload(uploadId: string): Promise<TempUploadSnapshot> {
-    return this.run(() => {
-      assertValidId(uploadId, 'upload');
-      return this.ctx.uploads.exportUpload(uploadId);
-    });
+    return this.upload(uploadId, () => uploads.exportTempUpload(this.ctx, uploadId));
   }
 
   importTempUpload(snapshot: TempUploadSnapshot, opts: ImportOptions = {}): Promise<TempUploadInfo> {
-    return this.run(() => {
-      const checked = checkUploadSnapshot(snapshot);
-      if (!check.isPlainObject(opts))
-        throw new StorageError('INVALID_INPUT', 'import options must be an object');
-      return this.ctx.uploads.importUpload(checked, { overwrite: opts.overwrite === true });
-    });
+    return this.run(() => uploads.importTempUpload(this.ctx, snapshot, opts));
   }
 }

@@ -4,16 +4,11 @@ import type {
   AuditEntry,
   BackendType,
   HealthReport,
-  ImportOptions,
   ListSessionsOptions,
-  ListTempUploadsResult,
   LockOptions,
   MarkedCell,
   SheetInfo,
   StorageStats,
-  StoreTempOptions,
-  TempUploadInfo,
-  TempUploadSnapshot,
   VersionInfo,
 } from '../contract/storage-backend.js';
 import type { FrameManifest } from './chunks/manifest.js';
@@ -145,37 +140,58 @@ export interface SessionStore {
   withLock<T>(id: string, fn: () => Promise<T>, opts: LockOptions): Promise<T>;
 }
 
-/** A sheet of a temp upload, as promote sees it. */
+/** A sheet of a temp upload as stored: its public info and the blob that holds its frame. */
 export interface UploadSheet {
-  uploadFilename?: string;
   info: SheetInfo;
   frameId: string;
   /** How the store split the sheet's bytes (its own business; handed back with the frame source). */
   chunks?: number;
 }
 
+/** One temp upload as the engine sees it. */
+export interface UploadRecord {
+  uploadId: string;
+  filename?: string;
+  createdAt: string;
+  ttlSeconds: number;
+  expiresAtMs: number;
+  sheets: UploadSheet[];
+}
+
+/** An upload to write whole: its fields, and each sheet's frame bytes (with the table, when known, for caches). */
+export interface NewUpload extends Omit<UploadRecord, 'sheets'> {
+  sheets: { info: SheetInfo; bytes: Uint8Array; table?: Table }[];
+}
+
 /**
- * Temp uploads are a waiting room of immutable sheets (no history, no audit); their store keeps them. The
- * engine checks every input first (session/validate.ts, and snapshot-schema.ts for imports).
+ * Temp uploads are a waiting room of immutable sheets (no history, no audit) with a fixed lifetime. What a
+ * user sees of them is decided by the engine (session/engine-uploads.ts); the store keeps records and bytes.
  */
 export interface UploadStore {
-  store(sheets: Record<string, Table>, opts: StoreTempOptions): Promise<TempUploadInfo>;
-  info(uploadId: string): Promise<TempUploadInfo>;
-  readSheet(uploadId: string, name: string): Promise<Table>;
-  remove(uploadId: string): Promise<boolean>;
-  list(opts: ListSessionsOptions): Promise<ListTempUploadsResult>;
-  exportUpload(uploadId: string): Promise<TempUploadSnapshot>;
-  importUpload(snapshot: TempUploadSnapshot, opts: ImportOptions): Promise<TempUploadInfo>;
+  /** The upload as stored (undefined when missing); the engine treats one past its expiry as missing. */
+  load(uploadId: string): Promise<UploadRecord | undefined>;
   /**
-   * Runs `fn` with a sheet of a live upload so that a sheet is promoted once: under the upload's lock, removing
-   * the upload afterwards unless `keep` — or, where the store can do it atomically, by the commit of the
-   * frame source flagged `consume` (which then fails UPLOAD_NOT_FOUND for an upload already gone).
+   * Writes the sheets, then the record as the one commit point. STALE_WRITE when a live upload has this id,
+   * unless `overwrite` (its sheets then go in the same step).
    */
-  withSheet<R>(
+  put(upload: NewUpload, opts: { overwrite: boolean }): Promise<UploadRecord>;
+  /** A sheet decoded (cached where the store caches); undefined when its blob is gone. */
+  readSheet(uploadId: string, sheet: UploadSheet): Promise<Table | undefined>;
+  /** A sheet's frame as stored; undefined when it is gone. */
+  readSheetBytes(uploadId: string, sheet: UploadSheet): Promise<Uint8Array | undefined>;
+  /** true when a live upload was deleted (an expired one is removed too, but reports false). */
+  remove(uploadId: string): Promise<boolean>;
+  /** A page of live uploads. */
+  list(opts: ListSessionsOptions): Promise<{ uploads: UploadRecord[]; cursor?: string }>;
+  /**
+   * Runs `fn` with the upload (undefined when missing) so that a sheet is promoted once: under the upload's
+   * lock, removing the upload afterwards unless `keep` — or, where the store can do it atomically, by the
+   * commit of the frame source flagged `consume` (which then fails UPLOAD_NOT_FOUND for an upload already gone).
+   */
+  withUpload<R>(
     uploadId: string,
-    name: string,
     keep: boolean,
-    fn: (sheet: UploadSheet) => Promise<R>,
+    fn: (upload: UploadRecord | undefined) => Promise<R>,
   ): Promise<R>;
 }
 

@@ -217,6 +217,33 @@ describe('corruption is CORRUPT_DATA, never a wrong table', () => {
     expect(await b.deleteSession(sessionId)).toBe(true);
   });
 
+  test('an upload whose sheet file is damaged or gone is CORRUPT_DATA on read and export; deleting it still works', async () => {
+    const a = await open();
+    const upload = await a.storeTempSheets({ A: makeSmallTable(3), B: makeSmallTable(4) });
+    await a.close();
+    const manifest = JSON.parse(
+      fs.readFileSync(path.join(storageDir, 'uploads', upload.uploadId, 'manifest.json'), 'utf8'),
+    ) as { sheets: { frameId: string }[] };
+    const sheet = path.join(
+      storageDir,
+      'uploads',
+      upload.uploadId,
+      'sheets',
+      `${manifest.sheets[0]!.frameId}.fsf`,
+    );
+    const bytes = fs.readFileSync(sheet);
+    bytes[bytes.length - 5] = (bytes[bytes.length - 5]! ^ 1) & 0xff;
+    fs.writeFileSync(sheet, bytes);
+    const b = await open();
+    await expectCode(() => b.getTempSheet(upload.uploadId, 'A'), 'CORRUPT_DATA');
+    fs.rmSync(sheet);
+    await expectCode(() => b.getTempSheet(upload.uploadId, 'A'), 'CORRUPT_DATA');
+    await expectCode(() => b.exportTempUpload(upload.uploadId), 'CORRUPT_DATA');
+    assertTablesEqual(await b.getTempSheet(upload.uploadId, 'B'), makeSmallTable(4));
+    expect(await b.deleteTemp(upload.uploadId)).toBe(true);
+    await expectCode(() => b.getTempSheet(upload.uploadId, 'A'), 'UPLOAD_NOT_FOUND');
+  });
+
   test('a truncated audit log', async () => {
     const a = await open();
     const { sessionId } = await a.createSession(makeSmallTable());

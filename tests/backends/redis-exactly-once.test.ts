@@ -80,4 +80,14 @@ describe('redis: a write whose reply was lost is applied once', () => {
     expect((await backend.getSession(info.sessionId)).rows).toBe(5);
     expect(await backend.countSessions()).toBe(before + 1);
   });
+
+  test('a temp upload is stored once and its resent put is not answered STALE_WRITE', async () => {
+    const before = (await backend.listTempUploads()).uploads.length;
+    const info = await withLostReply('lost-book.xlsx', () =>
+      backend.storeTempSheets({ A: makeSmallTable(3) }, { filename: 'lost-book.xlsx' }),
+    );
+    expect((await backend.listTempSheets(info.uploadId)).sheets).toEqual(info.sheets);
+    expect((await backend.getTempSheet(info.uploadId, 'A')).numRows).toBe(3);
+    expect((await backend.listTempUploads()).uploads).toHaveLength(before + 1);
+  });
 });

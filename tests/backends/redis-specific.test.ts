@@ -355,6 +355,25 @@ describe('RedisBackend on Redis', () => {
     }
   });
 
+  test('an upload whose sheet frame is damaged or gone is CORRUPT_DATA on read and export; deleting it still works', async () => {
+    const upload = await backend.storeTempSheets({ A: makeSmallTable(3), B: makeSmallTable(4) });
+    const [key] = backend.keys.sheetKeys(
+      upload.uploadId,
+      JSON.parse((await raw.hget(backend.keys.upload(upload.uploadId), 'sheets')) as string)[0].f,
+      1,
+    );
+    const bytes = (await raw.getBuffer(key as string)) as Buffer;
+    bytes[bytes.length - 5] = (bytes[bytes.length - 5] as number) ^ 1;
+    await raw.set(key as string, bytes, 'KEEPTTL');
+    await expectCode(() => backend.getTempSheet(upload.uploadId, 'A'), 'CORRUPT_DATA');
+    await raw.del(key as string);
+    await expectCode(() => backend.getTempSheet(upload.uploadId, 'A'), 'CORRUPT_DATA');
+    await expectCode(() => backend.exportTempUpload(upload.uploadId), 'CORRUPT_DATA');
+    assertTablesEqual(await backend.getTempSheet(upload.uploadId, 'B'), makeSmallTable(4));
+    expect(await backend.deleteTemp(upload.uploadId)).toBe(true);
+    await expectCode(() => backend.getTempSheet(upload.uploadId, 'A'), 'UPLOAD_NOT_FOUND');
+  });
+
   test('an oversize frame is refused before anything is sent', async () => {
     const small = await connectBackend(server, { MAX_DATAFRAME_SIZE_MB: '0.05' });
     try {

@@ -12,8 +12,7 @@ import { InMemoryLayout } from './inmemory-layout.js';
 import { FileLocks } from './inmemory-lock.js';
 import * as maintenance from './inmemory-maintenance.js';
 import { DiskSessionStore } from './inmemory-store.js';
-import { DiskUploadStore } from './inmemory-upload-store.js';
-import { UploadFiles } from './inmemory-uploads.js';
+import { DiskUploadStore } from './inmemory-uploads.js';
 
 export interface InMemoryBackendOptions {
   logger?: Logger;
@@ -44,7 +43,7 @@ export class InMemoryBackend extends SessionEngine implements WithIdempotency {
   private constructor(
     readonly layout: InMemoryLayout,
     sessions: DiskSessionStore,
-    uploads: UploadFiles,
+    uploads: DiskUploadStore,
     cache: ByteLru<Table>,
     config: FramestoreConfig,
     opts: InMemoryBackendOptions,
@@ -71,11 +70,12 @@ export class InMemoryBackend extends SessionEngine implements WithIdempotency {
     super(
       {
         store: sessions,
-        uploads: new DiskUploadStore(uploads, logger),
+        uploads,
         codec,
         maxVersions: config.maxVersions,
         chunks: new ChunkContext(codec, config.frameChunkRows),
         sessionTtlSeconds: config.sessionTtlSeconds,
+        tempTtlSeconds: config.tempTtlSeconds,
       },
       services,
       diskFailure,
@@ -107,7 +107,7 @@ export class InMemoryBackend extends SessionEngine implements WithIdempotency {
       logger,
     );
     const sessions = new DiskSessionStore(layout, locks, { codec, cache, logger });
-    const uploads = new UploadFiles(layout, locks, codec, cache, config.tempTtlSeconds, logger);
+    const uploads = new DiskUploadStore(layout, locks, codec, cache, logger);
     return new InMemoryBackend(layout, sessions, uploads, cache, config, opts);
   }
 }

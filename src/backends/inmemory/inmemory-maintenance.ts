@@ -11,7 +11,7 @@ import { listNames, removeFileQuietSync, removeTree, TEMP_PREFIX, treeBytes } fr
 import { listIds } from './inmemory-listing.js';
 import { referencedBlobs, type SessionState, toRecord } from './inmemory-state.js';
 import type { DiskSessionStore } from './inmemory-store.js';
-import type { UploadFiles } from './inmemory-uploads.js';
+import type { DiskUploadStore } from './inmemory-uploads.js';
 
 const noWait = { leaf: true, retryCount: 0 };
 const isBusy = (error: unknown): boolean => (error as { code?: string }).code === 'LOCK_TIMEOUT';
@@ -22,7 +22,7 @@ const isBusy = (error: unknown): boolean => (error as { code?: string }).code ==
  */
 export async function cleanupExpired(
   sessions: DiskSessionStore,
-  uploads: UploadFiles,
+  uploads: DiskUploadStore,
   logger: Logger,
 ): Promise<number> {
   const removed = (await sweepSessions(sessions, logger)) + (await sweepUploads(uploads, logger));
@@ -54,17 +54,17 @@ async function sweepSessions(store: DiskSessionStore, logger: Logger): Promise<n
   return removed;
 }
 
-async function sweepUploads(uploads: UploadFiles, logger: Logger): Promise<number> {
+async function sweepUploads(uploads: DiskUploadStore, logger: Logger): Promise<number> {
   let removed = 0;
   for (const id of await listIds(uploads.layout.uploadsDir)) {
     try {
-      const manifest = uploads.load(id);
+      const manifest = uploads.manifest(id);
       if (manifest === undefined) {
         // A store that crashed before its manifest: remove unless it is still being written.
         const target = uploads.layout.lockTarget('upload', id);
         await uploads.locks.run(
           target,
-          async () => uploads.load(id) === undefined && uploads.remove(id),
+          async () => uploads.manifest(id) === undefined && uploads.removeFolder(id),
           noWait,
         );
       } else if (Date.parse(manifest.expiresAt) <= Date.now() && (await uploads.expire(id))) {
@@ -160,13 +160,13 @@ export async function health(
 
 export async function stats(
   sessions: DiskSessionStore,
-  uploads: UploadFiles,
+  uploads: DiskUploadStore,
   cache: LruStats,
 ): Promise<StorageStats> {
   const uploadIds = await listIds(uploads.layout.uploadsDir);
   const liveUploads = uploadIds.filter((id) => {
     try {
-      const manifest = uploads.load(id);
+      const manifest = uploads.manifest(id);
       return manifest !== undefined && Date.parse(manifest.expiresAt) > Date.now();
     } catch {
       return false;

@@ -3,20 +3,22 @@ import type { Table } from 'apache-arrow';
 import { z } from 'zod';
 import type { ByteLru } from '../../cache/byte-lru.js';
 import { type FrameCodec, tableMemoryBytes } from '../../codec/frame-codec.js';
-import { corruptData, uploadNotFound } from '../../contract/errors.js';
-import { newId } from '../../contract/ids.js';
-import type { SheetInfo, StoreTempOptions, TempUploadInfo } from '../../contract/storage-backend.js';
+import { corruptData, StorageError } from '../../contract/errors.js';
+import type { ListSessionsOptions } from '../../contract/storage-backend.js';
 import type { Logger } from '../../logging/logger.js';
+import type { NewUpload, UploadRecord, UploadSheet, UploadStore } from '../../session/store.js';
 import { newFileId } from './inmemory-commit.js';
 import {
   commitFileSync,
   fsyncDirSync,
   readFileIfExists,
   readSmallSync,
+  removeFileQuietSync,
   removeTree,
   writeImmutable,
 } from './inmemory-files.js';
 import type { InMemoryLayout } from './inmemory-layout.js';
+import { pageIds } from './inmemory-listing.js';
 import type { FileLocks } from './inmemory-lock.js';
 
 const count = z.number().int().nonnegative();
@@ -35,31 +37,38 @@ const manifestSchema = z.object({
   ),
 });
 
-export type UploadManifest = z.infer<typeof manifestSchema>;
+type UploadManifest = z.infer<typeof manifestSchema>;
 
-export const toUploadInfo = (manifest: UploadManifest): TempUploadInfo => ({
+const toRecord = (manifest: UploadManifest): UploadRecord => ({
   uploadId: manifest.uploadId,
   ...(manifest.filename !== undefined ? { filename: manifest.filename } : {}),
   createdAt: manifest.createdAt,
-  expiresAt: manifest.expiresAt,
-  sheets: manifest.sheets.map((sheet) => ({ ...sheet.info })),
+  ttlSeconds: manifest.ttlSeconds,
+  expiresAtMs: Date.parse(manifest.expiresAt),
+  sheets: manifest.sheets.map((sheet) => ({ info: { ...sheet.info }, frameId: sheet.frameId })),
 });
 
+const isLive = (manifest: UploadManifest | undefined): boolean =>
+  manifest !== undefined && Date.parse(manifest.expiresAt) > Date.now();
+
+const leaf = { leaf: true };
+
 /**
- * Temporary multi-sheet uploads: uploads/<id>/manifest.json (the commit point) + one immutable frame per
- * sheet. They expire TEMP_TTL_SECONDS after they were stored (not sliding: they are a waiting room).
+ * Temp uploads on disk: uploads/<id>/manifest.json (the commit point) + one immutable frame file per sheet
+ * under sheets/, written under the upload's lock. Nothing expires files on its own here: an expired upload is
+ * removed by the next access that finds it, or by the sweep.
  */
-export class UploadFiles {
+export class DiskUploadStore implements UploadStore {
   constructor(
     readonly layout: InMemoryLayout,
     readonly locks: FileLocks,
     private readonly codec: FrameCodec,
     private readonly cache: ByteLru<Table>,
-    private readonly defaultTtlSeconds: number,
     private readonly logger: Logger,
   ) {}
 
-  load(uploadId: string): UploadManifest | undefined {
+  /** The manifest as stored (expired or not); CORRUPT_DATA when it cannot be read. */
+  manifest(uploadId: string): UploadManifest | undefined {
     const bytes = readSmallSync(this.layout.manifestPath(uploadId));
     if (bytes === undefined) return undefined;
     let raw: unknown;
@@ -74,108 +83,155 @@ export class UploadFiles {
     return parsed.data;
   }
 
-  /** A live upload's manifest; an expired one is removed and reported as not found. */
-  async open(uploadId: string): Promise<UploadManifest> {
-    const manifest = this.load(uploadId);
-    if (manifest === undefined) throw uploadNotFound(uploadId);
-    if (Date.parse(manifest.expiresAt) <= Date.now()) {
-      await this.expire(uploadId);
-      throw uploadNotFound(uploadId);
-    }
-    return manifest;
+  async load(uploadId: string): Promise<UploadRecord | undefined> {
+    const manifest = this.manifest(uploadId);
+    if (manifest === undefined) return undefined;
+    if (!isLive(manifest)) await this.expire(uploadId);
+    return toRecord(manifest);
   }
 
-  /** Sheets and options as the engine checked them (session/validate.ts). */
-  async store(sheets: Record<string, Table>, opts: StoreTempOptions): Promise<TempUploadInfo> {
-    const encoded = Object.entries(sheets).map(([name, table]) => ({
-      name,
-      table,
-      bytes: this.codec.encode(table),
-    }));
-    const uploadId = newId();
-    const ttlSeconds = opts.ttlSeconds ?? this.defaultTtlSeconds;
-    const now = Date.now();
+  put(upload: NewUpload, opts: { overwrite: boolean }): Promise<UploadRecord> {
+    const { uploadId } = upload;
     return this.locks.run(
       this.layout.lockTarget('upload', uploadId),
       async () => {
-        fs.mkdirSync(this.layout.sheetsDir(uploadId), { recursive: true });
-        const entries: UploadManifest['sheets'] = [];
-        for (const sheet of encoded) {
-          const frameId = newFileId();
-          await writeImmutable(this.layout.sheetPath(uploadId, frameId), sheet.bytes);
-          entries.push({ info: sheetInfo(sheet.name, sheet.table, sheet.bytes.length), frameId });
+        let previous: UploadManifest | undefined;
+        try {
+          previous = this.manifest(uploadId);
+        } catch {
+          previous = undefined; // corrupt: replaceable; stray files go with the next replacement or expiry
         }
-        const manifest: UploadManifest = {
-          format: 1,
-          uploadId,
-          ...(opts.filename !== undefined ? { filename: opts.filename } : {}),
-          createdAt: new Date(now).toISOString(),
-          expiresAt: new Date(now + ttlSeconds * 1000).toISOString(),
-          ttlSeconds,
-          sheets: entries,
-        };
-        this.commit(manifest);
-        for (const [i, sheet] of encoded.entries()) this.remember(uploadId, entries[i]!.frameId, sheet.table);
-        return toUploadInfo(manifest);
+        if (isLive(previous) && !opts.overwrite) {
+          throw new StorageError(
+            'STALE_WRITE',
+            `upload ${uploadId} already exists; pass overwrite to replace it`,
+          );
+        }
+        fs.mkdirSync(this.layout.sheetsDir(uploadId), { recursive: true });
+        const written: string[] = [];
+        try {
+          const sheets: UploadManifest['sheets'] = [];
+          for (const sheet of upload.sheets) {
+            const frameId = newFileId();
+            const file = this.layout.sheetPath(uploadId, frameId);
+            written.push(file);
+            await writeImmutable(file, sheet.bytes);
+            sheets.push({ info: { ...sheet.info }, frameId });
+          }
+          const manifest: UploadManifest = {
+            format: 1,
+            uploadId,
+            ...(upload.filename !== undefined ? { filename: upload.filename } : {}),
+            createdAt: upload.createdAt,
+            expiresAt: new Date(upload.expiresAtMs).toISOString(),
+            ttlSeconds: upload.ttlSeconds,
+            sheets,
+          };
+          // The manifest goes last, once the sheet files and the folder are durable.
+          fsyncDirSync(this.layout.sheetsDir(uploadId));
+          fsyncDirSync(this.layout.uploadsDir);
+          commitFileSync(this.layout.manifestPath(uploadId), JSON.stringify(manifest));
+          for (const old of previous?.sheets ?? [])
+            removeFileQuietSync(this.layout.sheetPath(uploadId, old.frameId));
+          upload.sheets.forEach((sheet, index) => {
+            const frameId = sheets[index]?.frameId;
+            if (sheet.table !== undefined && frameId !== undefined)
+              this.remember(uploadId, frameId, sheet.table);
+          });
+          return toRecord(manifest);
+        } catch (error) {
+          for (const file of written) removeFileQuietSync(file);
+          throw error;
+        }
       },
-      { leaf: true },
+      leaf,
     );
   }
 
-  /** Writes the manifest (the commit point, last) after the sheet files and the folder are durable. */
-  commit(manifest: UploadManifest): void {
-    fsyncDirSync(this.layout.sheetsDir(manifest.uploadId));
-    fsyncDirSync(this.layout.uploadsDir);
-    commitFileSync(this.layout.manifestPath(manifest.uploadId), JSON.stringify(manifest));
-  }
-
-  /** The named sheet of a live upload (UPLOAD_NOT_FOUND for an unknown sheet). */
-  findSheet(manifest: UploadManifest, name: string): UploadManifest['sheets'][number] {
-    const sheet = manifest.sheets.find((candidate) => candidate.info.name === name);
-    if (sheet === undefined) throw uploadNotFound(`${manifest.uploadId} sheet ${JSON.stringify(name)}`);
-    return sheet;
-  }
-
-  async readSheet(uploadId: string, frameId: string): Promise<Table> {
-    const key = `u:${uploadId}/${frameId}`;
+  async readSheet(uploadId: string, sheet: UploadSheet): Promise<Table | undefined> {
+    const key = `u:${uploadId}/${sheet.frameId}`;
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
-    const bytes = await readFileIfExists(this.layout.sheetPath(uploadId, frameId));
-    if (bytes === undefined) {
-      // Deleted or promoted meanwhile, or a missing file under a live manifest (corruption).
-      if (this.load(uploadId) === undefined) throw uploadNotFound(uploadId);
-      throw corruptData(`upload ${uploadId}: sheet file is missing`);
-    }
+    const bytes = await this.readSheetBytes(uploadId, sheet);
+    if (bytes === undefined) return undefined;
     const table = this.codec.decode(bytes);
     this.cache.set(key, table, tableMemoryBytes(table));
     return table;
   }
 
+  readSheetBytes(uploadId: string, sheet: UploadSheet): Promise<Uint8Array | undefined> {
+    return readFileIfExists(this.layout.sheetPath(uploadId, sheet.frameId));
+  }
+
+  /** Caches a sheet a put stored, when decoding it would give back the same table (Arrow IPC does). */
   private remember(uploadId: string, frameId: string, table: Table): void {
     if (this.codec.options.serialization === 'arrow') {
       this.cache.set(`u:${uploadId}/${frameId}`, table, tableMemoryBytes(table));
     }
   }
 
+  remove(uploadId: string): Promise<boolean> {
+    return this.locks.run(
+      this.layout.lockTarget('upload', uploadId),
+      async () => {
+        let live = true;
+        try {
+          live = isLive(this.manifest(uploadId));
+        } catch {
+          live = true; // a corrupt upload is still something the caller deleted
+        }
+        return (await this.removeFolder(uploadId)) && live;
+      },
+      leaf,
+    );
+  }
+
+  async list(opts: ListSessionsOptions): Promise<{ uploads: UploadRecord[]; cursor?: string }> {
+    const page = await pageIds(this.layout.uploadsDir, opts, (id) => {
+      try {
+        const manifest = this.manifest(id);
+        return isLive(manifest) ? toRecord(manifest as UploadManifest) : undefined;
+      } catch (error) {
+        this.logger.warn({ err: error, uploadId: id }, 'skipping an unreadable upload');
+        return undefined;
+      }
+    });
+    return page.cursor === undefined ? { uploads: page.items } : { uploads: page.items, cursor: page.cursor };
+  }
+
+  /** Under the upload's lock: a sheet is promoted once, and the upload goes with it unless `keep`. */
+  withUpload<R>(
+    uploadId: string,
+    keep: boolean,
+    fn: (upload: UploadRecord | undefined) => Promise<R>,
+  ): Promise<R> {
+    return this.locks.run(
+      this.layout.lockTarget('upload', uploadId),
+      async () => {
+        const manifest = this.manifest(uploadId);
+        const result = await fn(manifest === undefined ? undefined : toRecord(manifest));
+        if (!keep) await this.removeFolder(uploadId);
+        return result;
+      },
+      leaf,
+    );
+  }
+
   /** Deletes an upload's folder in one rename; false when it did not exist. */
-  async remove(uploadId: string): Promise<boolean> {
+  async removeFolder(uploadId: string): Promise<boolean> {
     this.cache.deletePrefix(`u:${uploadId}/`);
     return removeTree(this.layout.uploadDir(uploadId), this.layout.trashDir);
   }
 
+  /** Removes an upload that has expired, without waiting for a busy lock (the sweep retries later). */
   async expire(uploadId: string): Promise<boolean> {
     try {
       return await this.locks.run(
         this.layout.lockTarget('upload', uploadId),
-        async () => {
-          const manifest = this.load(uploadId);
-          if (manifest !== undefined && Date.parse(manifest.expiresAt) > Date.now()) return false;
-          return this.remove(uploadId);
-        },
+        async () => !isLive(this.manifest(uploadId)) && this.removeFolder(uploadId),
         { leaf: true, retryCount: 0 },
       );
     } catch (error) {
-      // Best effort without waiting: a busy upload is left for the next access or sweep.
       if ((error as { code?: string }).code !== 'LOCK_TIMEOUT') {
         this.logger.warn({ err: error, uploadId }, 'could not remove an expired upload');
       }
@@ -183,10 +239,3 @@ export class UploadFiles {
     }
   }
 }
-
-export const sheetInfo = (name: string, table: Table, bytes: number): SheetInfo => ({
-  name,
-  rows: table.numRows,
-  columns: table.numCols,
-  bytes,
-});

@@ -23,7 +23,7 @@ import { RedisLocks } from './redis-lock.js';
 import { defineScripts } from './redis-scripts.js';
 import { pingShard, shardOf } from './redis-shards.js';
 import { RedisSessionStore } from './redis-store.js';
-import { RedisUploadStore } from './redis-upload-store.js';
+import { RedisUploadStore } from './redis-uploads.js';
 
 /** Blobs above this size are stored in parts: 8 MiB − 64 B stays under the allocator step (an 8 MiB value costs 10.5 MB in Redis). */
 export const DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024 - 64;
@@ -66,20 +66,22 @@ export class RedisBackend extends SessionEngine implements WithIdempotency {
     let sweeper: NodeJS.Timeout | undefined;
     const locks = new RedisLocks(ctx);
     const store = new RedisSessionStore(ctx, locks);
+    const uploads = new RedisUploadStore(ctx);
     locks.versionOf = async (id) => (await store.load(id, false))?.record.version ?? null;
     super(
       {
         store,
-        uploads: new RedisUploadStore(ctx),
+        uploads,
         codec: ctx.codec,
         maxVersions: ctx.config.maxVersions,
         chunks: new ChunkContext(ctx.codec, ctx.config.frameChunkRows),
         sessionTtlSeconds: ctx.config.sessionTtlSeconds,
+        tempTtlSeconds: ctx.config.tempTtlSeconds,
       },
       {
         cleanupExpired: () => listing.cleanupExpired(ctx),
         healthCheck: () => redisHealth(ctx),
-        getStats: () => listing.redisStats(ctx, store),
+        getStats: () => listing.redisStats(ctx, store, uploads),
         close: async () => {
           ctx.markClosed();
           clearInterval(sweeper);

@@ -3,7 +3,7 @@ import { storedBytes } from '../../session/store.js';
 import type { RedisContext } from './redis-context.js';
 import { rebuildIndex, sweepIndex } from './redis-index.js';
 import type { RedisSessionStore } from './redis-store.js';
-import { listTempUploads } from './redis-upload-transfer.js';
+import type { RedisUploadStore } from './redis-uploads.js';
 
 /** Cleanup, index recovery and stats, through the advisory indexes (redis-index.ts). */
 
@@ -26,7 +26,11 @@ export async function rebuildIndexes(ctx: RedisContext): Promise<{ sessions: num
 }
 
 /** Exact counts and stored bytes (walks both indexes). */
-export async function redisStats(ctx: RedisContext, store: RedisSessionStore): Promise<StorageStats> {
+export async function redisStats(
+  ctx: RedisContext,
+  store: RedisSessionStore,
+  uploads: RedisUploadStore,
+): Promise<StorageStats> {
   ctx.ensureOpen();
   let sessions = 0;
   let bytesStored = 0;
@@ -39,9 +43,9 @@ export async function redisStats(ctx: RedisContext, store: RedisSessionStore): P
   } while (cursor !== undefined);
   let tempUploads = 0;
   do {
-    const page = await listTempUploads(ctx, { limit: 1000, ...(cursor ? { cursor } : {}) });
+    const page = await uploads.list({ limit: 1000, ...(cursor ? { cursor } : {}) });
     tempUploads += page.uploads.length;
-    for (const upload of page.uploads) for (const sheet of upload.sheets) bytesStored += sheet.bytes;
+    for (const upload of page.uploads) for (const sheet of upload.sheets) bytesStored += sheet.info.bytes;
     cursor = page.cursor;
   } while (cursor !== undefined);
   return {

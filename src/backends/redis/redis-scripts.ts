@@ -2,13 +2,7 @@ import type { StorageErrorCode } from '../../contract/errors.js';
 import type { RedisClient } from './redis-client.js';
 import { LUA_COMMIT, LUA_DELETE, LUA_LOAD } from './redis-lua-commit.js';
 import { LUA_COMMON, LUA_SESSION_CORE } from './redis-lua-prelude.js';
-import {
-  LUA_UPLOAD_COMMON,
-  LUA_UPLOAD_DELETE,
-  LUA_UPLOAD_INFO,
-  LUA_UPLOAD_PUT,
-  LUA_UPLOAD_READ,
-} from './redis-lua-upload.js';
+import { LUA_UPLOAD_COMMON, LUA_UPLOAD_DELETE, LUA_UPLOAD_PUT } from './redis-lua-upload.js';
 
 /**
  * A session write runs at most once per operation id (the last ARGV; '' for reads): a resent command whose
@@ -47,8 +41,6 @@ export const SCRIPTS = {
   fsCommit: session(2, once(LUA_COMMIT)),
   fsDelete: session(1, once(LUA_DELETE)),
   fsUploadPut: upload(LUA_UPLOAD_PUT),
-  fsUploadInfo: upload(LUA_UPLOAD_INFO),
-  fsUploadRead: upload(LUA_UPLOAD_READ),
   fsUploadDelete: upload(LUA_UPLOAD_DELETE),
 } as const;
 

@@ -1,138 +1,149 @@
 import type { Table } from 'apache-arrow';
-import { corruptData, StorageError } from '../../contract/errors.js';
-import { newId } from '../../contract/ids.js';
-import type { SheetInfo, StoreTempOptions, TempUploadInfo } from '../../contract/storage-backend.js';
+import { corruptData } from '../../contract/errors.js';
+import type { ListSessionsOptions } from '../../contract/storage-backend.js';
+import type { NewUpload, UploadRecord, UploadSheet, UploadStore } from '../../session/store.js';
 import type { RedisContext } from './redis-context.js';
-import { decodeStored, discardChunks, frameFromReply, splitFrame, writeChunks } from './redis-frames.js';
-import { addToIndex, removeFromIndex } from './redis-index.js';
+import { decodeStored, discardChunks, readChunks, splitFrame, writeChunks } from './redis-frames.js';
+import { addToIndex, pageIndex, removeFromIndex } from './redis-index.js';
 import { newFrameId } from './redis-keys.js';
-import type { ScriptFailure } from './redis-scripts.js';
-import { type FrameEntry, replyText } from './redis-state.js';
+import type { FrameEntry } from './redis-state.js';
 
-/** Temp uploads: the sheets of one file, kept until one is promoted to a session (inputs checked by the engine). */
-
-/** A sheet as stored in the upload hash: its frame entry plus name and column names. */
-export interface SheetEntry extends FrameEntry {
+/** A sheet as stored in the upload hash's `sheets` JSON list: its frame entry plus its name. */
+interface SheetEntry extends FrameEntry {
   name: string;
-  cols: string[];
 }
 
-export const sheetInfo = (sheet: SheetEntry): SheetInfo => ({
-  name: sheet.name,
-  rows: sheet.r,
-  columns: sheet.c,
-  bytes: sheet.b,
-});
-
-/** cjson writes an empty list as {}. */
-export function parseSheets(raw: string): SheetEntry[] {
-  const list = JSON.parse(raw) as unknown;
-  return Array.isArray(list) ? (list as SheetEntry[]) : [];
-}
-
-/** `fk` lists every frame of an upload as "<fid>:<chunks>" (the scripts slide and delete by it). */
-export const frameList = (sheets: FrameEntry[]): string => sheets.map((s) => `${s.f}:${s.n}`).join(',');
-
-export function uploadInfoFromReply(uploadId: string, reply: unknown[]): TempUploadInfo {
-  const [createdAt, filename, sheets, expireAt] = reply.map(replyText);
+/** The upload hash (docs/redis-layout.md) → the engine's record; undefined when the hash is gone. */
+function recordOf(uploadId: string, hash: Record<string, string>): UploadRecord | undefined {
+  if (hash.sheets === undefined) return undefined;
+  // cjson writes an empty list as {}.
+  const list = JSON.parse(hash.sheets) as unknown;
+  const entries = Array.isArray(list) ? (list as SheetEntry[]) : [];
   return {
     uploadId,
-    ...(filename ? { filename } : {}),
-    createdAt: createdAt ?? '',
-    expiresAt: new Date(Number(expireAt)).toISOString(),
-    sheets: parseSheets(sheets ?? '[]').map(sheetInfo),
+    ...(hash.filename ? { filename: hash.filename } : {}),
+    createdAt: hash.created ?? '',
+    ttlSeconds: Number(hash.ttl),
+    expiresAtMs: Number(hash.exp),
+    sheets: entries.map((entry) => ({
+      info: { name: entry.name, rows: entry.r, columns: entry.c, bytes: entry.b },
+      frameId: entry.f,
+      chunks: entry.n,
+    })),
   };
 }
 
-const sheetMissing = (uploadId: string, name: string) => (failure: ScriptFailure) =>
-  failure.code === 'SHEET_NOT_FOUND'
-    ? new StorageError('UPLOAD_NOT_FOUND', `upload ${uploadId} has no sheet ${JSON.stringify(name)}`)
-    : undefined;
+/**
+ * Temp uploads on Redis: one hash per upload plus its sheets' frame keys, all under the upload's hash tag and
+ * expiring together at its fixed expiry. Reads are plain commands; a put is one script (the commit point).
+ * A promote deletes the upload in the new session's commit script, so a sheet is promoted once without a lock.
+ */
+export class RedisUploadStore implements UploadStore {
+  constructor(private readonly ctx: RedisContext) {}
 
-export async function storeTempSheets(
-  ctx: RedisContext,
-  sheets: Record<string, Table>,
-  opts: StoreTempOptions = {},
-): Promise<TempUploadInfo> {
-  ctx.ensureOpen();
-  const names = Object.keys(sheets);
-  const ttl = opts.ttlSeconds ?? ctx.config.tempTtlSeconds;
-  const filename = opts.filename ?? '';
-  const uploadId = newId();
-  // Encode everything first: PAYLOAD_TOO_LARGE must come before anything is written.
-  const encoded = names.map((name) => {
-    const table = sheets[name] as Table;
-    const frame = ctx.codec.encode(table);
-    const parts = splitFrame(frame, ctx.chunkBytes);
-    const entry: SheetEntry = {
-      name,
-      f: newFrameId(),
-      n: parts.length,
-      r: table.numRows,
-      c: table.numCols,
-      b: frame.length,
-      cols: table.schema.fields.map((field) => field.name),
-    };
-    return { entry, parts, keys: ctx.keys.sheetKeys(uploadId, entry.f, parts.length) };
-  });
-  const keys = encoded.flatMap((e) => e.keys);
-  await writeChunks(
-    ctx,
-    keys,
-    encoded.flatMap((e) => e.parts),
-    ttl,
-  );
-  const entries = encoded.map((e) => e.entry);
-  const createdAt = new Date().toISOString();
-  try {
-    await addToIndex(ctx, ctx.keys.uploadIndex, uploadId);
-    const expireAt = await ctx.script(
-      'fsUploadPut',
-      [ctx.keys.upload(uploadId)],
-      [ttl, createdAt, filename, JSON.stringify(entries), frameList(entries), '', '0'],
-      { id: uploadId, kind: 'upload' },
+  async load(uploadId: string): Promise<UploadRecord | undefined> {
+    this.ctx.ensureOpen();
+    const hash = await this.ctx.command('upload read', () =>
+      this.ctx.client.hgetall(this.ctx.keys.upload(uploadId)),
     );
-    return uploadInfoFromReply(uploadId, [createdAt, filename, JSON.stringify(entries), expireAt]);
-  } catch (error) {
-    await discardChunks(ctx, keys);
-    throw error;
+    return recordOf(uploadId, hash);
   }
-}
 
-export async function listTempSheets(ctx: RedisContext, uploadId: string): Promise<TempUploadInfo> {
-  const reply = await ctx.script('fsUploadInfo', [ctx.keys.upload(uploadId)], [], {
-    id: uploadId,
-    kind: 'upload',
-  });
-  return uploadInfoFromReply(uploadId, reply as unknown[]);
-}
+  /** Sheet frames go first under fresh frame ids (provisional TTL); the script makes them visible at once. */
+  async put(upload: NewUpload, opts: { overwrite: boolean }): Promise<UploadRecord> {
+    const { ctx } = this;
+    ctx.ensureOpen();
+    const { uploadId } = upload;
+    const keys: string[] = [];
+    const parts: Buffer[] = [];
+    const entries: SheetEntry[] = upload.sheets.map(({ info, bytes }) => {
+      const frame = Buffer.isBuffer(bytes)
+        ? bytes
+        : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const split = splitFrame(frame, ctx.chunkBytes);
+      const entry = {
+        name: info.name,
+        f: newFrameId(),
+        n: split.length,
+        r: info.rows,
+        c: info.columns,
+        b: frame.length,
+      };
+      keys.push(...ctx.keys.sheetKeys(uploadId, entry.f, entry.n));
+      parts.push(...split);
+      return entry;
+    });
+    await writeChunks(ctx, keys, parts, upload.ttlSeconds);
+    try {
+      await addToIndex(ctx, ctx.keys.uploadIndex, uploadId, Date.parse(upload.createdAt) || Date.now());
+      const sheets = JSON.stringify(entries);
+      // The frame list names fresh frame ids: a resent call (lost reply) finds its own list and succeeds.
+      const frameList = entries.map((entry) => `${entry.f}:${entry.n}`).join(',');
+      const args = [upload.ttlSeconds, upload.createdAt, upload.filename ?? '', sheets, frameList];
+      const at = await ctx.script(
+        'fsUploadPut',
+        [ctx.keys.upload(uploadId)],
+        [...args, upload.expiresAtMs, opts.overwrite ? '1' : '0'],
+        { id: uploadId, kind: 'upload' },
+      );
+      return recordOf(uploadId, {
+        sheets,
+        created: upload.createdAt,
+        ttl: String(upload.ttlSeconds),
+        exp: String(at),
+        ...(upload.filename !== undefined ? { filename: upload.filename } : {}),
+      }) as UploadRecord;
+    } catch (error) {
+      await discardChunks(ctx, keys);
+      throw error;
+    }
+  }
 
-export async function getTempSheet(ctx: RedisContext, uploadId: string, name: string): Promise<Table> {
-  const what = `upload ${uploadId} sheet ${JSON.stringify(name)}`;
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    const reply = (await ctx.script('fsUploadRead', [ctx.keys.upload(uploadId)], [name], {
+  async readSheet(uploadId: string, sheet: UploadSheet): Promise<Table | undefined> {
+    const bytes = await this.readSheetBytes(uploadId, sheet);
+    return bytes === undefined ? undefined : decodeStored(this.ctx, bytes, `upload ${uploadId} sheet`);
+  }
+
+  async readSheetBytes(uploadId: string, sheet: UploadSheet): Promise<Buffer | undefined> {
+    const parts = await readChunks(
+      this.ctx,
+      this.ctx.keys.sheetKeys(uploadId, sheet.frameId, sheet.chunks ?? 1),
+    );
+    if (parts === undefined) return undefined;
+    const frame = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+    if (frame.length !== sheet.info.bytes) {
+      throw corruptData(
+        `upload ${uploadId}: stored sheet is ${frame.length} bytes, expected ${sheet.info.bytes}`,
+      );
+    }
+    return frame;
+  }
+
+  async remove(uploadId: string): Promise<boolean> {
+    const deleted = await this.ctx.script('fsUploadDelete', [this.ctx.keys.upload(uploadId)], [], {
       id: uploadId,
       kind: 'upload',
-      buffers: true,
-      onFailure: sheetMissing(uploadId, name),
-    })) as unknown[];
-    const read = await frameFromReply(
-      ctx,
-      reply,
-      (raw) => JSON.parse(replyText(raw)) as SheetEntry,
-      (e) => ctx.keys.sheetKeys(uploadId, e.f, e.n),
-      what,
-    );
-    if (read.kind === 'bytes') return decodeStored(ctx, read.frame, what);
+    });
+    await removeFromIndex(this.ctx, this.ctx.keys.uploadIndex, uploadId);
+    return deleted === 1;
   }
-  throw corruptData(`${what}: a chunk of its frame is missing`);
-}
 
-export async function deleteTemp(ctx: RedisContext, uploadId: string): Promise<boolean> {
-  const deleted = await ctx.script('fsUploadDelete', [ctx.keys.upload(uploadId)], [], {
-    id: uploadId,
-    kind: 'upload',
-  });
-  await removeFromIndex(ctx, ctx.keys.uploadIndex, uploadId);
-  return deleted === 1;
+  async list(opts: ListSessionsOptions): Promise<{ uploads: UploadRecord[]; cursor?: string }> {
+    this.ctx.ensureOpen();
+    const page = await pageIndex(this.ctx, this.ctx.keys.uploadIndex, opts, (ids) =>
+      Promise.all(ids.map((id) => this.load(id))),
+    );
+    return page.cursor === undefined ? { uploads: page.items } : { uploads: page.items, cursor: page.cursor };
+  }
+
+  /** The session's commit deletes the upload (frame source flagged `consume`); this only tidies the index. */
+  async withUpload<R>(
+    uploadId: string,
+    keep: boolean,
+    fn: (upload: UploadRecord | undefined) => Promise<R>,
+  ): Promise<R> {
+    const result = await fn(await this.load(uploadId));
+    if (!keep) await removeFromIndex(this.ctx, this.ctx.keys.uploadIndex, uploadId);
+    return result;
+  }
 }
