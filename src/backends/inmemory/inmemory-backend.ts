@@ -3,11 +3,11 @@ import { ByteLru } from '../../cache/byte-lru.js';
 import { frameCodecFromConfig } from '../../codec/frame-codec.js';
 import type { FramestoreConfig } from '../../config/load-config.js';
 import { StorageError } from '../../contract/errors.js';
-import type { WithIdempotency } from '../../contract/idempotency.js';
+import type { IdempotencyKeys, WithIdempotency } from '../../contract/idempotency.js';
 import { type Logger, silentLogger } from '../../logging/logger.js';
 import { ChunkContext } from '../../session/chunks/chunk-context.js';
 import { SessionEngine } from '../../session/session-engine.js';
-import { DiskIdempotency } from './inmemory-idempotency.js';
+import { diskIdempotency } from './inmemory-idempotency.js';
 import { InMemoryLayout } from './inmemory-layout.js';
 import { FileLocks } from './inmemory-lock.js';
 import * as maintenance from './inmemory-maintenance.js';
@@ -38,7 +38,7 @@ function diskFailure(error: unknown): StorageError {
  */
 export class InMemoryBackend extends SessionEngine implements WithIdempotency {
   /** Idempotency-Key responses (§6), under STORAGE_DIR/idempotency. */
-  readonly idempotency: DiskIdempotency;
+  readonly idempotency: IdempotencyKeys;
 
   private constructor(
     readonly layout: InMemoryLayout,
@@ -50,7 +50,7 @@ export class InMemoryBackend extends SessionEngine implements WithIdempotency {
   ) {
     const logger = opts.logger ?? silentLogger;
     let sweepTimer: NodeJS.Timeout | undefined;
-    const idempotency = new DiskIdempotency(layout.root);
+    const idempotency = diskIdempotency(layout.root);
     const services = {
       cleanupExpired: async () => {
         idempotency.sweep();
@@ -80,7 +80,7 @@ export class InMemoryBackend extends SessionEngine implements WithIdempotency {
       services,
       diskFailure,
     );
-    this.idempotency = idempotency;
+    this.idempotency = idempotency.keys;
     const every = opts.sweepIntervalMs ?? DEFAULT_SWEEP_MS;
     if (every > 0) {
       sweepTimer = setInterval(() => {

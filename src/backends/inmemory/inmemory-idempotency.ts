@@ -1,26 +1,19 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  existingClaim,
-  type IdempotencyClaim,
-  type IdempotencyStore,
-  type StoredResponse,
-} from '../../contract/idempotency.js';
+import { type ExpiringValues, IdempotencyKeys } from '../../contract/idempotency.js';
 import { commitFileSync, readSmallSync, removeFileQuietSync } from './inmemory-files.js';
 
 interface Entry {
-  token?: string;
-  fingerprint: string;
   expiresAt: number;
-  response?: StoredResponse;
+  value: string;
 }
 
 /**
- * Idempotency keys on disk: STORAGE_DIR/idempotency/<hash>.json. A claim is an exclusive create (`wx`, atomic
- * across processes); completing replaces the file by rename; an expired entry is replaced on the next claim.
+ * Idempotency keys on disk: STORAGE_DIR/idempotency/<hash>.json holding `{ expiresAt, value }`. Creating is
+ * an exclusive create (`wx`, atomic across processes); a swap replaces the file by rename; an expired or torn
+ * entry counts as absent and is replaced by the next create (or removed by the sweep).
  */
-export class DiskIdempotency implements IdempotencyStore {
+export class DiskExpiringValues implements ExpiringValues {
   private readonly dir: string;
 
   constructor(root: string) {
@@ -31,50 +24,44 @@ export class DiskIdempotency implements IdempotencyStore {
     return path.join(this.dir, `${key}.json`);
   }
 
-  private read(key: string): Entry | undefined {
+  private live(key: string): Entry | undefined {
     const bytes = readSmallSync(this.file(key));
     if (bytes === undefined) return undefined;
     try {
-      return JSON.parse(bytes.toString('utf8')) as Entry;
+      const entry = JSON.parse(bytes.toString('utf8')) as Partial<Entry> & { fingerprint?: string };
+      if (typeof entry.expiresAt !== 'number' || entry.expiresAt <= Date.now()) return undefined;
+      // Entries written before `value` kept the claim's fields at the top level.
+      const value = typeof entry.value === 'string' ? entry.value : JSON.stringify(entry);
+      return { expiresAt: entry.expiresAt, value };
     } catch {
-      return undefined; // a torn write of a pending claim: treated as absent
+      return undefined; // a torn write of a pending claim
     }
   }
 
-  async claim(key: string, fingerprint: string, pendingMs: number): Promise<IdempotencyClaim> {
-    const token = randomBytes(12).toString('base64url');
-    const pending: Entry = { token, fingerprint, expiresAt: Date.now() + pendingMs };
+  async create(key: string, value: string, ttlMs: number): Promise<boolean> {
     fs.mkdirSync(this.dir, { recursive: true });
-    for (let attempt = 0; attempt < 3; attempt += 1) {
+    const entry = JSON.stringify({ expiresAt: Date.now() + ttlMs, value });
+    for (let attempt = 0; attempt < 2; attempt += 1) {
       try {
-        fs.writeFileSync(this.file(key), JSON.stringify(pending), { flag: 'wx' });
-        return { state: 'claimed', token };
+        fs.writeFileSync(this.file(key), entry, { flag: 'wx' });
+        return true;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      const entry = this.read(key);
-      if (entry === undefined || entry.expiresAt <= Date.now()) {
-        removeFileQuietSync(this.file(key));
-        continue;
-      }
-      return existingClaim(entry);
+      if (this.live(key) !== undefined) return false;
+      removeFileQuietSync(this.file(key)); // expired or torn: taken over
     }
-    return { state: 'pending', fingerprint };
+    return false;
   }
 
-  async complete(
-    key: string,
-    token: string,
-    fingerprint: string,
-    response: StoredResponse,
-    ttlMs: number,
-  ): Promise<void> {
-    if (this.read(key)?.token !== token) return;
-    commitFileSync(this.file(key), JSON.stringify({ fingerprint, expiresAt: Date.now() + ttlMs, response }));
+  async get(key: string): Promise<string | undefined> {
+    return this.live(key)?.value;
   }
 
-  async release(key: string, token: string): Promise<void> {
-    if (this.read(key)?.token === token) removeFileQuietSync(this.file(key));
+  async swap(key: string, expected: string, next: string | undefined, ttlMs: number): Promise<void> {
+    if (this.live(key)?.value !== expected) return;
+    if (next === undefined) removeFileQuietSync(this.file(key));
+    else commitFileSync(this.file(key), JSON.stringify({ expiresAt: Date.now() + ttlMs, value: next }));
   }
 
   /** Removes expired keys (part of the store's expiry sweep). */
@@ -85,10 +72,15 @@ export class DiskIdempotency implements IdempotencyStore {
     } catch {
       return;
     }
-    const now = Date.now();
     for (const name of names) {
-      const entry = this.read(name.replace(/\.json$/, ''));
-      if (entry === undefined || entry.expiresAt <= now) removeFileQuietSync(path.join(this.dir, name));
+      if (this.live(name.replace(/\.json$/, '')) === undefined)
+        removeFileQuietSync(path.join(this.dir, name));
     }
   }
+}
+
+/** The idempotency keys of the embedded store, and the sweep that drops expired ones. */
+export function diskIdempotency(root: string): { keys: IdempotencyKeys; sweep: () => void } {
+  const values = new DiskExpiringValues(root);
+  return { keys: new IdempotencyKeys(values), sweep: () => values.sweep() };
 }

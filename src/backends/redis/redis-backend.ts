@@ -1,6 +1,6 @@
 import { frameCodecFromConfig } from '../../codec/frame-codec.js';
 import type { FramestoreConfig } from '../../config/load-config.js';
-import type { WithIdempotency } from '../../contract/idempotency.js';
+import type { IdempotencyKeys, WithIdempotency } from '../../contract/idempotency.js';
 import { type Logger, silentLogger } from '../../logging/logger.js';
 import { ChunkContext } from '../../session/chunks/chunk-context.js';
 import { SessionEngine } from '../../session/session-engine.js';
@@ -16,7 +16,7 @@ import {
 } from './redis-client.js';
 import { RedisContext } from './redis-context.js';
 import { redisHealth } from './redis-health.js';
-import { RedisIdempotency } from './redis-idempotency.js';
+import { redisIdempotency } from './redis-idempotency.js';
 import { RedisKeys } from './redis-keys.js';
 import * as listing from './redis-listing.js';
 import { RedisLocks } from './redis-lock.js';
@@ -60,7 +60,7 @@ async function quit(client: RedisClient): Promise<void> {
 export class RedisBackend extends SessionEngine implements WithIdempotency {
   private readonly redis: RedisContext;
   /** Idempotency-Key responses (§6), one string per key beside the sessions. */
-  readonly idempotency: RedisIdempotency;
+  readonly idempotency: IdempotencyKeys;
 
   private constructor(ctx: RedisContext, ownsClient: boolean, sweepIntervalMs: number) {
     let sweeper: NodeJS.Timeout | undefined;
@@ -92,7 +92,7 @@ export class RedisBackend extends SessionEngine implements WithIdempotency {
       (error) => backendUnavailable('redis call failed', error, ctx.secrets),
     );
     this.redis = ctx;
-    this.idempotency = new RedisIdempotency(ctx);
+    this.idempotency = redisIdempotency(ctx);
     if (sweepIntervalMs > 0) {
       sweeper = setInterval(() => {
         this.cleanupExpired().catch(() => undefined);
