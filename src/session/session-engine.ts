@@ -35,6 +35,7 @@ import * as notes from './engine-annotations.js';
 import { type EngineContext, infoOf, open } from './engine-context.js';
 import * as frames from './engine-frames.js';
 import * as reads from './engine-reads.js';
+import { storageStats } from './engine-stats.js';
 import * as transfer from './engine-transfer.js';
 import * as uploads from './engine-uploads.js';
 import type { StoreServices } from './store.js';
@@ -245,7 +246,11 @@ export class SessionEngine implements StorageBackend {
   }
 
   getStats(): Promise<StorageStats> {
-    return this.run(() => this.services.getStats());
+    return this.run(async () => ({
+      backendType: this.backendType,
+      ...(await storageStats(this.ctx)),
+      ...this.services.statsDetails(),
+    }));
   }
 
   /** Later calls fail with BACKEND_UNAVAILABLE. Idempotent. */

@@ -199,7 +199,8 @@ export interface UploadStore {
 export interface StoreServices {
   cleanupExpired(): Promise<number>;
   healthCheck(): Promise<HealthReport>;
-  getStats(): Promise<StorageStats>;
+  /** What the store adds to getStats (its cache's counters, its mode); the counts come from the engine. */
+  statsDetails(): Partial<StorageStats>;
   close(): Promise<void>;
 }
 

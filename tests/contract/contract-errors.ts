@@ -1,6 +1,8 @@
 import type { Table } from 'apache-arrow';
 import type { ChangeInput, StorageBackend } from '../../src/contract/storage-backend.js';
+import { snapshotBlobs } from '../helpers/blobs.js';
 import { assertTablesEqual, makeRealisticTable, makeSmallTable } from '../helpers/tables.js';
+import { makeTempDir, removeTempDir } from '../helpers/tmp.js';
 import { type ContractContext, expectCode, UNKNOWN_ID } from './contract-context.js';
 
 /** Ids that must be refused before any I/O. */
@@ -166,6 +168,40 @@ export function errorTests(ctx: ContractContext): void {
     await expectCode(() => doomed.listSessions(), 'BACKEND_UNAVAILABLE');
     await expectCode(() => doomed.getTempSheet(UNKNOWN_ID, 'S'), 'BACKEND_UNAVAILABLE');
     expect(await ctx.backend.sessionExists(sessionId)).toBe(true);
+  });
+
+  test('getStats counts live sessions and uploads and the stored bytes of the blobs they name, on every store', async () => {
+    // A store of its own (another folder, another key prefix), so other tests' sessions do not count.
+    const dir =
+      ctx.harness.env().STORAGE_DIR === undefined ? undefined : await makeTempDir('framestore-stats-');
+    const own = await ctx.create(
+      dir === undefined ? { REDIS_KEY_PREFIX: `stats${Date.now().toString(36)}:` } : { STORAGE_DIR: dir },
+    );
+    try {
+      expect(await own.getStats()).toMatchObject({ sessions: 0, tempUploads: 0, bytesStored: 0 });
+      const table = makeRealisticTable(40, 4);
+      const { sessionId } = await own.createSession(table);
+      // One changed column: the new version shares the other columns' chunks, which count once.
+      const edited = table.setChildAt(0, makeRealisticTable(40, 4, 9).getChildAt(0)!);
+      await own.updateDataFrame(sessionId, edited, { operation: 'edit' });
+      const upload = await own.storeTempSheets({ A: makeSmallTable(3), B: makeSmallTable(5) });
+      const snapshot = await own.exportSession(sessionId);
+      const sessionBytes = snapshotBlobs(snapshot).reduce(
+        (sum, blob) => sum + snapshot.frames[blob]!.length,
+        0,
+      );
+      const sheetBytes = upload.sheets.reduce((sum, sheet) => sum + sheet.bytes, 0);
+      expect(await own.getStats()).toMatchObject({
+        backendType: own.backendType,
+        sessions: 1,
+        tempUploads: 1,
+        bytesStored: sessionBytes + sheetBytes,
+      });
+      expect(await own.deleteTemp(upload.uploadId)).toBe(true);
+      expect(await own.getStats()).toMatchObject({ sessions: 1, tempUploads: 0, bytesStored: sessionBytes });
+    } finally {
+      if (dir !== undefined) await removeTempDir(dir);
+    }
   });
 
   test('healthCheck and getStats describe a working backend', async () => {

@@ -60,7 +60,7 @@ export class InMemoryBackend extends SessionEngine implements WithIdempotency {
         backendType: 'inmemory' as const,
         ...(await maintenance.health(sessions, cache.stats())),
       }),
-      getStats: () => maintenance.stats(sessions, uploads, cache.stats()),
+      statsDetails: () => ({ cache: cache.stats() }),
       close: async () => {
         if (sweepTimer !== undefined) clearInterval(sweepTimer);
         cache.clear();

@@ -230,21 +230,3 @@ export async function linkImmutable(source: string, target: string): Promise<voi
     await fsp.copyFile(source, target, fs.constants.COPYFILE_EXCL);
   }
 }
-
-/** Total bytes of the regular files under `dir` (0 when missing). */
-export async function treeBytes(dir: string): Promise<number> {
-  let total = 0;
-  let entries: fs.Dirent[];
-  try {
-    entries = await fsp.readdir(dir, { withFileTypes: true });
-  } catch (error) {
-    if (isMissing(error)) return 0;
-    throw error;
-  }
-  for (const entry of entries) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) total += await treeBytes(full);
-    else if (entry.isFile()) total += (await fsp.stat(full).catch(() => undefined))?.size ?? 0;
-  }
-  return total;
-}

@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { LruStats } from '../../cache/byte-lru.js';
-import type { HealthCheckResult, HealthReport, StorageStats } from '../../contract/storage-backend.js';
+import type { HealthCheckResult, HealthReport } from '../../contract/storage-backend.js';
 import type { Logger } from '../../logging/logger.js';
 import { referencedFrames } from '../../session/store.js';
 import { checkDisk, type StatFsFn } from './inmemory-disk.js';
-import { listNames, removeFileQuietSync, removeTree, TEMP_PREFIX, treeBytes } from './inmemory-files.js';
+import { listNames, removeFileQuietSync, removeTree, TEMP_PREFIX } from './inmemory-files.js';
 import { listIds } from './inmemory-listing.js';
 import { referencedBlobs, type SessionState, toRecord } from './inmemory-state.js';
 import type { DiskSessionStore } from './inmemory-store.js';
@@ -155,29 +155,5 @@ export async function health(
       },
     },
     activeSessions,
-  };
-}
-
-export async function stats(
-  sessions: DiskSessionStore,
-  uploads: DiskUploadStore,
-  cache: LruStats,
-): Promise<StorageStats> {
-  const uploadIds = await listIds(uploads.layout.uploadsDir);
-  const liveUploads = uploadIds.filter((id) => {
-    try {
-      const manifest = uploads.manifest(id);
-      return manifest !== undefined && Date.parse(manifest.expiresAt) > Date.now();
-    } catch {
-      return false;
-    }
-  });
-  return {
-    backendType: 'inmemory',
-    sessions: await sessions.count(),
-    tempUploads: liveUploads.length,
-    bytesStored:
-      (await treeBytes(sessions.layout.sessionsDir)) + (await treeBytes(uploads.layout.uploadsDir)),
-    cache,
   };
 }

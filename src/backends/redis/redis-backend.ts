@@ -81,7 +81,7 @@ export class RedisBackend extends SessionEngine implements WithIdempotency {
       {
         cleanupExpired: () => listing.cleanupExpired(ctx),
         healthCheck: () => redisHealth(ctx),
-        getStats: () => listing.redisStats(ctx, store, uploads),
+        statsDetails: () => ({ cache: ctx.cache.stats, mode: ctx.config.redis.mode }),
         close: async () => {
           ctx.markClosed();
           clearInterval(sweeper);
