@@ -1,4 +1,4 @@
-import { invalidInput } from '../contract/errors.js';
+import { invalidInput, StorageError } from '../contract/errors.js';
 import type { LockOptions } from '../contract/storage-backend.js';
 import {
   DEFAULT_LOCK_RETRY_DELAY_MS,
@@ -45,4 +45,29 @@ export function lockPlan(opts: unknown, defaults: { ttlMs: number; retryCount: n
 /** Full-jitter exponential backoff: contenders spread out instead of retrying in lockstep. */
 export function lockBackoffMs(attempt: number, baseMs: number): number {
   return Math.random() * Math.min(MAX_LOCK_BACKOFF_MS, baseMs * 2 ** attempt);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Tries `tryOnce` (undefined: someone else holds the lock) until it returns a lease, backing off between
+ * attempts as the plan says; LOCK_TIMEOUT after the last one. Other failures of `tryOnce` pass through.
+ */
+export async function acquireWithRetry<L>(
+  what: string,
+  plan: Pick<LockPlan, 'retryCount' | 'retryDelayMs'>,
+  tryOnce: () => Promise<L | undefined> | L | undefined,
+): Promise<L> {
+  for (let attempt = 0; ; attempt += 1) {
+    const lease = await tryOnce();
+    if (lease !== undefined) return lease;
+    if (attempt >= plan.retryCount) {
+      throw new StorageError(
+        'LOCK_TIMEOUT',
+        `${what} is locked by another writer; gave up after ${attempt + 1} attempts`,
+        { details: { attempts: attempt + 1 } },
+      );
+    }
+    await sleep(lockBackoffMs(attempt, plan.retryDelayMs));
+  }
 }

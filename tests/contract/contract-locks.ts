@@ -86,9 +86,14 @@ export function lockTests(ctx: ContractContext): void {
       () => ctx.backend.withLock(sessionId, async () => 'never', { retryCount: 2, retryDelayMs: 5 }),
       'LOCK_TIMEOUT',
     );
-    await expectCode(
+    const timeout = await expectCode(
       () => other.withLock(sessionId, async () => 'never', { retryCount: 1, retryDelayMs: 5 }),
       'LOCK_TIMEOUT',
+    );
+    // The same error on every store: which session, and how many attempts were made.
+    expect(timeout.details).toEqual({ attempts: 2 });
+    expect(timeout.message).toBe(
+      `session ${sessionId} is locked by another writer; gave up after 2 attempts`,
     );
     const { sessionId: unrelated } = await ctx.session();
     expect(await other.withLock(unrelated, async () => 'free', { retryCount: 0 })).toBe('free');

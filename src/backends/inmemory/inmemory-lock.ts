@@ -1,11 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
+import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { StorageError } from '../../contract/errors.js';
 import type { LockOptions } from '../../contract/storage-backend.js';
 import type { Logger } from '../../logging/logger.js';
-import { LOCK_TTL_MIN_MS } from '../../session/limits.js';
-import { lockBackoffMs, lockPlan } from '../../session/lock-backoff.js';
+import { acquireWithRetry, type LockPlan, lockPlan } from '../../session/lock-backoff.js';
 
 /** What one holder of a lock knows; shared by everything that runs inside its withLock. */
 export interface LockContext {
@@ -32,12 +32,11 @@ export const ABSENT_REV = '-';
 const heldInProcess = new Set<string>();
 const contexts = new AsyncLocalStorage<ReadonlyMap<string, { ctx: LockContext; inLeaf: boolean }>>();
 
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The shared limits (docs/semantics.md); defaults are filled in where the lock is taken. */
-function checkOptions(opts: LockOptions): void {
-  lockPlan(opts, { ttlMs: LOCK_TTL_MIN_MS, retryCount: 0 });
-}
+/** What a lock target guards, for messages: `locks/s-<id>` is session <id>, `locks/u-<id>` upload <id>. */
+const lockSubject = (target: string): string => {
+  const name = path.basename(target);
+  return `${name.startsWith('u-') ? 'upload' : 'session'} ${name.slice(2)}`;
+};
 
 /**
  * Exclusive locks across processes (a proper-lockfile directory per id, with stale-lock recovery and a lease
@@ -61,7 +60,15 @@ export class FileLocks {
     fn: (ctx: LockContext) => Promise<T>,
     opts: LockOptions & { leaf: boolean },
   ): Promise<T> {
-    checkOptions(opts);
+    // A user's withLock gets the shared limits and defaults (docs/semantics.md); the store's own short leaf
+    // locks keep its tuning.
+    const plan = opts.leaf
+      ? {
+          ttlMs: opts.ttlMs ?? this.defaults.ttlMs,
+          retryCount: opts.retryCount ?? this.defaults.retryCount,
+          retryDelayMs: opts.retryDelayMs ?? this.defaults.retryDelayMs,
+        }
+      : lockPlan(opts, this.defaults);
     const held = contexts.getStore()?.get(target);
     if (held !== undefined && !held.ctx.released) {
       const { ctx } = held;
@@ -70,7 +77,7 @@ export class FileLocks {
       ctx.tail = result.catch(() => undefined);
       return result;
     }
-    const { ctx, release } = await this.acquire(target, opts);
+    const { ctx, release } = await this.acquire(target, plan);
     try {
       return await this.scoped(target, ctx, opts.leaf, fn);
     } finally {
@@ -94,12 +101,7 @@ export class FileLocks {
     return contexts.run(scope, () => fn(ctx));
   }
 
-  private async acquire(
-    target: string,
-    opts: LockOptions,
-  ): Promise<{ ctx: LockContext; release: () => void }> {
-    const retryCount = opts.retryCount ?? this.defaults.retryCount;
-    const baseDelay = opts.retryDelayMs ?? this.defaults.retryDelayMs;
+  private acquire(target: string, plan: LockPlan): Promise<{ ctx: LockContext; release: () => void }> {
     const ctx: LockContext = {
       target,
       rev: undefined,
@@ -107,31 +109,19 @@ export class FileLocks {
       released: false,
       tail: Promise.resolve(),
     };
-    for (let attempt = 0; ; attempt += 1) {
-      if (!heldInProcess.has(target)) {
-        heldInProcess.add(target);
-        try {
-          return { ctx, release: this.lockFile(target, ctx, opts.ttlMs ?? this.defaults.ttlMs) };
-        } catch (error) {
-          heldInProcess.delete(target);
-          if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') {
-            throw new StorageError('BACKEND_UNAVAILABLE', 'could not create a lock file under STORAGE_DIR', {
-              cause: error,
-            });
-          }
-        }
+    return acquireWithRetry(lockSubject(target), plan, () => {
+      if (heldInProcess.has(target)) return undefined;
+      heldInProcess.add(target);
+      try {
+        return { ctx, release: this.lockFile(target, ctx, plan.ttlMs) };
+      } catch (error) {
+        heldInProcess.delete(target);
+        if ((error as NodeJS.ErrnoException).code === 'ELOCKED') return undefined;
+        throw new StorageError('BACKEND_UNAVAILABLE', 'could not create a lock file under STORAGE_DIR', {
+          cause: error,
+        });
       }
-      if (attempt >= retryCount) {
-        throw new StorageError(
-          'LOCK_TIMEOUT',
-          `could not acquire the lock after ${retryCount + 1} attempts`,
-          {
-            details: { attempts: retryCount + 1 },
-          },
-        );
-      }
-      await delay(lockBackoffMs(attempt, baseDelay));
-    }
+    });
   }
 
   /** One non-blocking attempt. Sync calls: the uncontended path is a few syscalls, cheaper than async hops. */

@@ -1,12 +1,10 @@
 import Redlock, { ExecutionError, type Lock, ResourceLockedError } from 'redlock';
-import { invalidInput, StorageError } from '../../contract/errors.js';
+import { invalidInput } from '../../contract/errors.js';
 import { assertValidId } from '../../contract/ids.js';
 import type { LockOptions } from '../../contract/storage-backend.js';
-import { lockBackoffMs, lockPlan } from '../../session/lock-backoff.js';
+import { acquireWithRetry, type LockPlan, lockPlan } from '../../session/lock-backoff.js';
 import { backendUnavailable } from './redis-client.js';
 import type { LockScope, RedisContext } from './redis-context.js';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Session locks over redlock 5.0.0-beta.2. Its `using()` auto-extension has known bugs (redlock #274, #276,
@@ -37,9 +35,7 @@ export class RedisLocks {
     const { config } = this.ctx;
     const plan = lockPlan(opts, { ttlMs: config.lockTtlMs, retryCount: config.lockRetryCount });
     const ttl = plan.ttlMs;
-    const retries = plan.retryCount;
-    const baseDelay = plan.retryDelayMs;
-    let lock = await this.acquire(id, ttl, retries, baseDelay);
+    let lock = await this.acquire(id, plan);
     const scope: LockScope = { token: lock.value, version: null, lost: false };
     let timer: NodeJS.Timeout | undefined;
     let stopped = false;
@@ -72,24 +68,18 @@ export class RedisLocks {
     }
   }
 
-  private async acquire(id: string, ttl: number, retries: number, baseDelay: number): Promise<Lock> {
+  private acquire(id: string, plan: LockPlan): Promise<Lock> {
     const resource = this.ctx.keys.lock(id);
-    for (let attempt = 0; ; attempt += 1) {
+    return acquireWithRetry(`session ${id}`, plan, async () => {
       this.ctx.ensureOpen();
       try {
-        return await this.redlock.acquire([resource], ttl);
+        return await this.redlock.acquire([resource], plan.ttlMs);
       } catch (error) {
         const { contention, cause } = await classify(error);
         if (!contention) throw backendUnavailable('redis lock failed', cause, this.ctx.secrets);
-        if (attempt >= retries) {
-          throw new StorageError(
-            'LOCK_TIMEOUT',
-            `session ${id} is locked by another writer; gave up after ${attempt + 1} attempts`,
-          );
-        }
-        await sleep(lockBackoffMs(attempt, baseDelay));
+        return undefined;
       }
-    }
+    });
   }
 }
 
