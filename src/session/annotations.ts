@@ -87,7 +87,7 @@ export function auditPage(entries: AuditEntry[], offset = 0, limit?: number): Au
 
 const cellKey = (cell: CellRef): string => `${cell.row}\u0000${cell.column}`;
 
-const byCell = (a: MarkedCell, b: MarkedCell): number =>
+export const byCell = (a: MarkedCell, b: MarkedCell): number =>
   a.row - b.row || (a.column < b.column ? -1 : a.column > b.column ? 1 : 0);
 
 /** Every mark must name a column of the current frame; checked for the whole batch before anything changes. */

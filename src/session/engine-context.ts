@@ -28,7 +28,7 @@ export const newFrameId = (): string => randomId(12);
 export function toSessionInfo(record: SessionRecord, expiresAtMs: number): SessionInfo {
   return {
     sessionId: record.sessionId,
-    ...(record.filename !== undefined ? { filename: record.filename } : {}),
+    ...(record.filename ? { filename: record.filename } : {}),
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     expiresAt: new Date(expiresAtMs).toISOString(),

@@ -35,7 +35,7 @@ export async function createFromFrame(
       ? (prepared?.ref as FrameRef)
       : { frameId: newFrameId(), rows: frame.rows, columns: frame.columns, bytes: frame.bytes };
   const empty: SessionRecord['audit'] = { count: 0, lastSeq: 0, initialRows: 0 };
-  const details = { ...(opts.filename !== undefined ? { filename: opts.filename } : {}), ...uploadDetails };
+  const details = { ...(opts.filename ? { filename: opts.filename } : {}), ...uploadDetails };
   const { audit, entries } = appendAudit(
     empty,
     [
@@ -50,7 +50,7 @@ export async function createFromFrame(
   );
   const record: SessionRecord = {
     sessionId: ctx.store.newSessionId(frame.kind === 'sheet' ? frame.source.uploadId : undefined),
-    ...(opts.filename !== undefined ? { filename: opts.filename } : {}),
+    ...(opts.filename ? { filename: opts.filename } : {}),
     createdAt: now,
     updatedAt: now,
     ttlSeconds: opts.ttlSeconds ?? ctx.sessionTtlSeconds,

@@ -6,7 +6,7 @@ import type {
   SessionInfo,
   SessionSnapshot,
 } from '../contract/storage-backend.js';
-import { countAudit } from './annotations.js';
+import { byCell, countAudit } from './annotations.js';
 import { blobsOf, type FrameManifest } from './chunks/manifest.js';
 import { type EngineContext, infoOf, newFrameId, open } from './engine-context.js';
 import { createFromFrame } from './engine-frames.js';
@@ -38,7 +38,7 @@ export function exportSession(ctx: EngineContext, id: string): Promise<SessionSn
       return {
         formatVersion: 1,
         sessionId: id,
-        ...(record.filename !== undefined ? { filename: record.filename } : {}),
+        ...(record.filename ? { filename: record.filename } : {}),
         createdAt: record.createdAt,
         updatedAt: record.updatedAt,
         expiresAt: new Date(expiresAtMs).toISOString(),
@@ -111,10 +111,11 @@ export async function importSession(
           };
         })();
   const audit = structuredClone(snapshot.audit);
-  const marks = snapshot.marks.map((mark) => ({ ...mark }));
+  // Marks are served sorted by cell on every store (the snapshot may list them in any order, each cell once).
+  const marks = snapshot.marks.map((mark) => ({ ...mark })).sort(byCell);
   const record: SessionRecord = {
     sessionId: snapshot.sessionId,
-    ...(snapshot.filename !== undefined ? { filename: snapshot.filename } : {}),
+    ...(snapshot.filename ? { filename: snapshot.filename } : {}),
     createdAt: snapshot.createdAt,
     updatedAt: snapshot.updatedAt,
     ttlSeconds: snapshot.ttlSeconds,
@@ -158,7 +159,7 @@ export function promoteTempSheet(
   return ctx.uploads.withUpload(uploadId, keep, (stored) => {
     const upload = liveUpload(stored);
     const sheet = findSheet(upload, uploadId, name);
-    const filename = opts.filename ?? (upload?.filename !== undefined ? `${upload.filename}#${name}` : name);
+    const filename = opts.filename || (upload?.filename ? `${upload.filename}#${name}` : name);
     const { keepUpload: _keep, ...createOpts } = opts;
     return createFromFrame(
       ctx,

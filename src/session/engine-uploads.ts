@@ -26,7 +26,7 @@ export const liveUpload = (record: UploadRecord | undefined): UploadRecord | und
 
 export const toUploadInfo = (record: UploadRecord): TempUploadInfo => ({
   uploadId: record.uploadId,
-  ...(record.filename !== undefined ? { filename: record.filename } : {}),
+  ...(record.filename ? { filename: record.filename } : {}),
   createdAt: record.createdAt,
   expiresAt: new Date(record.expiresAtMs).toISOString(),
   sheets: record.sheets.map((sheet) => ({ ...sheet.info })),
@@ -66,7 +66,7 @@ export async function storeTempSheets(
   const record = await ctx.uploads.put(
     {
       uploadId: newId(),
-      ...(opts.filename !== undefined ? { filename: opts.filename } : {}),
+      ...(opts.filename ? { filename: opts.filename } : {}),
       createdAt: new Date(now).toISOString(),
       ttlSeconds,
       expiresAtMs: now + ttlSeconds * 1000,
@@ -146,7 +146,7 @@ export async function exportTempUpload(ctx: EngineContext, uploadId: string): Pr
   return {
     formatVersion: 1,
     uploadId,
-    ...(record.filename !== undefined ? { filename: record.filename } : {}),
+    ...(record.filename ? { filename: record.filename } : {}),
     createdAt: record.createdAt,
     expiresAt: new Date(record.expiresAtMs).toISOString(),
     ttlSeconds: record.ttlSeconds,
@@ -171,7 +171,7 @@ export async function importTempUpload(
   const record = await ctx.uploads.put(
     {
       uploadId: checked.uploadId,
-      ...(checked.filename !== undefined ? { filename: checked.filename } : {}),
+      ...(checked.filename ? { filename: checked.filename } : {}),
       createdAt: checked.createdAt,
       ttlSeconds: checked.ttlSeconds,
       expiresAtMs: Date.parse(checked.expiresAt),

@@ -38,6 +38,8 @@ import * as reads from './engine-reads.js';
 import { storageStats } from './engine-stats.js';
 import * as transfer from './engine-transfer.js';
 import * as uploads from './engine-uploads.js';
+import { LOCK_TTL_MIN_MS } from './limits.js';
+import { lockPlan } from './lock-backoff.js';
 import type { StoreServices } from './store.js';
 import * as check from './validate.js';
 
@@ -230,6 +232,8 @@ export class SessionEngine implements StorageBackend {
     try {
       assertValidId(id);
       if (typeof fn !== 'function') throw new StorageError('INVALID_INPUT', 'withLock needs a function');
+      // The options are checked here, before any store sees them, nested or not (the store fills defaults).
+      lockPlan(opts, { ttlMs: LOCK_TTL_MIN_MS, retryCount: 0 });
     } catch (error) {
       return Promise.reject(error);
     }

@@ -5,7 +5,7 @@ import { assertValidId } from '../contract/ids.js';
 import type { SessionSnapshot, TempUploadSnapshot } from '../contract/storage-backend.js';
 import { chunkIdOf } from './chunks/chunk-writer.js';
 import { blobsOf, isChunkId, manifestSchema, snapshotFrames } from './chunks/manifest.js';
-import { assertFilename, assertSheetName, isPlainObject } from './validate.js';
+import { assertFilename, assertSheetName, assertWellFormedStrings, isPlainObject } from './validate.js';
 
 /**
  * One schema for session and temp-upload snapshots (export/import/migrate/bundles), checked the same way on
@@ -92,6 +92,14 @@ export function checkSessionSnapshot(snapshot: unknown): SessionSnapshot {
       throw invalidInput(`snapshot chunk ${frame} does not hold the bytes its id names`);
     }
   }
+  const { frames: _bytes, ...fields } = value;
+  assertWellFormedStrings(fields, 'the snapshot');
+  const cells = new Set<string>();
+  for (const mark of value.marks) {
+    const cell = JSON.stringify([mark.row, mark.column]);
+    if (cells.has(cell)) throw invalidInput(`snapshot marks cell ${cell} twice`);
+    cells.add(cell);
+  }
   let lastSeq = 0;
   for (const entry of value.audit) {
     if (entry.seq <= lastSeq) throw invalidInput('snapshot audit seq numbers must increase');
@@ -119,6 +127,7 @@ export function checkUploadSnapshot(snapshot: unknown): TempUploadSnapshot {
   assertValidId(snapshot.uploadId, 'upload');
   const data = parseSnapshot(uploadSnapshotSchema, snapshot, 'upload');
   assertFilename(data.filename);
+  assertWellFormedStrings({ filename: data.filename, sheets: data.sheets }, 'the upload snapshot');
   const names = new Set<string>();
   for (const sheet of data.sheets) {
     assertSheetName(sheet.info.name);

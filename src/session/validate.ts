@@ -25,6 +25,15 @@ const isCount = (value: unknown): value is number =>
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/**
+ * Every string a user stores must be well-formed UTF-16 (no lone surrogate): such a string has no UTF-8 form,
+ * so a store would have to refuse it or change it (a Redis script cannot even decode it). One rule instead.
+ */
+function assertWellFormed(value: string, what: string): void {
+  if (LONE_SURROGATE.test(value))
+    throw invalidInput(`${what} must be well-formed text (it has a lone surrogate)`);
+}
+
 export function assertTable(value: unknown, what = 'frame'): asserts value is Table {
   if (!(value instanceof Table)) throw invalidInput(`${what} must be an Apache Arrow Table`);
 }
@@ -35,32 +44,52 @@ export function assertOperation(value: unknown, what = 'operation'): asserts val
       `${what} must be a non-blank string of at most ${limits.MAX_OPERATION_LENGTH} characters`,
     );
   }
+  assertWellFormed(value, what);
 }
 
 function assertOptionalString(value: unknown, name: string, max: number): void {
   if (value !== undefined && (typeof value !== 'string' || value.length > max)) {
     throw invalidInput(`${name} must be a string of at most ${max} characters`);
   }
+  if (value !== undefined) assertWellFormed(value as string, name);
 }
 
 /**
  * A plain object that survives JSON: depth-bounded (checked iteratively, so a deep or cyclic value is refused
- * without recursion), no BigInt, no cycles.
+ * without recursion), no BigInt, no cycles, every key and string value well-formed text.
  */
 export function assertJsonObject(value: unknown, name: string): asserts value is Record<string, unknown> {
   if (!isPlainObject(value)) throw invalidInput(`${name} must be a plain object`);
   const stack: [unknown, number][] = [[value, 1]];
   while (stack.length > 0) {
     const [node, depth] = stack.pop() as [unknown, number];
+    if (typeof node === 'string') assertWellFormed(node, `a string in ${name}`);
     if (typeof node !== 'object' || node === null) continue;
     if (depth > limits.MAX_JSON_DEPTH)
       throw invalidInput(`${name} is nested deeper than ${limits.MAX_JSON_DEPTH} levels`);
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+    for (const [key, child] of Object.entries(node)) {
+      assertWellFormed(key, `a key in ${name}`);
+      stack.push([child, depth + 1]);
+    }
   }
   try {
     JSON.stringify(value);
   } catch (error) {
     throw invalidInput(`${name} must be JSON-serializable`, error);
+  }
+}
+
+/** Every string (keys too) in a value read from a snapshot is well-formed text; bytes are skipped. */
+export function assertWellFormedStrings(value: unknown, name: string): void {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node === 'string') assertWellFormed(node, `a string in ${name}`);
+    if (typeof node !== 'object' || node === null || node instanceof Uint8Array) continue;
+    for (const [key, child] of Object.entries(node)) {
+      assertWellFormed(key, `a key in ${name}`);
+      stack.push(child);
+    }
   }
 }
 
@@ -148,8 +177,9 @@ export function assertAuditQuery(query: unknown): asserts query is AuditQuery {
 /** Listing options; returns the page size (default 100, at most 1,000). */
 export function listLimit(opts: unknown): number {
   if (!isPlainObject(opts)) throw invalidInput('list options must be an object');
-  if (opts.cursor !== undefined && typeof opts.cursor !== 'string')
-    throw invalidInput('cursor must be a string');
+  // A cursor is what a previous page returned, never empty: '' is as malformed as any other made-up value.
+  if (opts.cursor !== undefined && (typeof opts.cursor !== 'string' || opts.cursor === ''))
+    throw invalidInput('malformed cursor');
   const limit = (opts as ListSessionsOptions).limit;
   if (limit === undefined) return limits.DEFAULT_LIST_LIMIT;
   if (!isCount(limit) || limit < 1 || limit > limits.MAX_LIST_LIMIT) {
@@ -180,6 +210,7 @@ export function assertCell(cell: unknown, what = 'cell', rows?: number): asserts
     cell.column.length > limits.MAX_COLUMN_NAME_LENGTH
   )
     throw invalidInput(`${what}.column must be a string of 1-${limits.MAX_COLUMN_NAME_LENGTH} characters`);
+  assertWellFormed(cell.column, `${what}.column`);
 }
 
 export function assertMark(mark: unknown, what = 'mark', rows?: number): asserts mark is Mark {

@@ -7,7 +7,7 @@ const N_PROCESSES = 8;
 const K_UPDATES = 2;
 
 /** A promise with its resolve function outside. */
-function deferred(): { promise: Promise<void>; resolve: () => void } {
+export function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve: () => void = () => undefined;
   const promise = new Promise<void>((r) => {
     resolve = r;

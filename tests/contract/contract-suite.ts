@@ -1,4 +1,5 @@
 import type { StorageBackend } from '../../src/contract/storage-backend.js';
+import { agreementTests } from './contract-agreement.js';
 import { auditTests } from './contract-audit.js';
 import { chunkTests, wholeFrameCompatibilityTests } from './contract-chunks.js';
 import { ContractContext } from './contract-context.js';
@@ -49,6 +50,7 @@ export function runContractSuite(makeHarness: () => Promise<BackendHarness>): vo
     describe('errors', () => errorTests(ctx));
     describe('transfer', () => transferTests(ctx));
     describe('one semantics (§2a)', () => semanticsTests(ctx));
+    describe('one semantics: found by a differential run', () => agreementTests(ctx));
     describe('model', () => modelTests(ctx));
   });
 }

@@ -34,6 +34,20 @@ export function ttlTests(ctx: ContractContext): void {
     expect(listed.sessions.map((s) => s.sessionId)).not.toContain(info.sessionId);
   });
 
+  test('a shorter ttl moves the expiry earlier at once; a read brings a far expiry back to now + ttl', async () => {
+    const b = ctx.backend;
+    const { sessionId } = await ctx.session(makeSmallTable(), { ttlSeconds: 3600 });
+    await b.touchSession(sessionId, 60);
+    expect(Math.abs((await storedExpiry(b, sessionId)) - (Date.now() + 60_000))).toBeLessThan(5_000);
+    // An import keeps the snapshot's expiry, however far (here five years).
+    const far = Math.floor((Date.now() + 5 * 365 * 86_400_000) / 1000) * 1000;
+    const snapshot = await b.exportSession(sessionId);
+    await b.importSession({ ...snapshot, expiresAt: new Date(far).toISOString() }, { overwrite: true });
+    expect(await storedExpiry(b, sessionId)).toBe(far);
+    await b.getSession(sessionId);
+    expect(Math.abs((await storedExpiry(b, sessionId)) - (Date.now() + 60_000))).toBeLessThan(5_000);
+  });
+
   test('every read slides the expiry; exists, list and export do not', async () => {
     const b = ctx.backend;
     const { sessionId } = await ctx.session(makeSmallTable(), { ttlSeconds: 600 });

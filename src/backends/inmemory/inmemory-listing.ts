@@ -13,7 +13,10 @@ export async function listIds(dir: string): Promise<string[]> {
   return (await listNames(dir)).filter((name) => isValidId(name)).sort();
 }
 
-/** One page of ids after the cursor, with the cursor of the next page. */
+/**
+ * One page of live entries after the cursor, with a cursor only while another live entry remains (one is
+ * looked ahead for; skipped ids — expired or unreadable — never make an empty next page).
+ */
 export async function pageIds<T>(
   dir: string,
   opts: ListSessionsOptions,
@@ -23,14 +26,18 @@ export async function pageIds<T>(
   const limit = listLimit(opts);
   const ids = await listIds(dir);
   const items: T[] = [];
+  let lastId: string | undefined;
   let index = after === undefined ? 0 : ids.findIndex((id) => id > after);
   if (index < 0) index = ids.length;
-  for (; index < ids.length && items.length < limit; index += 1) {
-    const item = visit(ids[index]!);
-    if (item !== undefined) items.push(item);
+  for (; index < ids.length; index += 1) {
+    const id = ids[index] as string;
+    const item = visit(id);
+    if (item === undefined) continue;
+    if (items.length === limit) return { items, cursor: encodeCursor(lastId as string) };
+    items.push(item);
+    lastId = id;
   }
-  const last = ids[index - 1];
-  return index < ids.length && last !== undefined ? { items, cursor: encodeCursor(last) } : { items };
+  return { items };
 }
 
 /** A live session's state for listings, or undefined (missing, expired, or unreadable: skipped). */

@@ -200,7 +200,7 @@ export class DiskSessionStore implements SessionStore {
   remove(id: string): Promise<boolean> {
     return this.locks.run(
       this.layout.lockTarget('session', id),
-      async () => {
+      async (lock) => {
         let present: boolean;
         try {
           const state = this.loadState(id);
@@ -208,7 +208,11 @@ export class DiskSessionStore implements SessionStore {
         } catch {
           present = true; // a corrupt session is still there; deleting it is how a user gets rid of it
         }
-        return (await this.removeFiles(id)) && present;
+        assertFenced(lock, this.currentRev(id));
+        const removed = await this.removeFiles(id);
+        // Inside withLock the holder's own delete is not someone else's write: it may create the session again.
+        if (lock.rev !== undefined) lock.rev = ABSENT_REV;
+        return removed && present;
       },
       leaf,
     );

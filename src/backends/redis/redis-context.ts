@@ -12,7 +12,7 @@ import {
 import { randomId } from '../../contract/ids.js';
 import type { Logger } from '../../logging/logger.js';
 import { DEFAULT_LOCK_RETRY_DELAY_MS } from '../../session/limits.js';
-import { lockBackoffMs } from '../../session/lock-backoff.js';
+import { acquireWithRetry } from '../../session/lock-backoff.js';
 import type { FrameCache } from './redis-cache.js';
 import { backendUnavailable, type RedisClient } from './redis-client.js';
 import { InFlightLimit } from './redis-inflight.js';
@@ -58,8 +58,6 @@ export interface LockScope {
   version: number | null;
   lost: boolean;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export interface ScriptCall {
   /** The session or upload the script works on (for error messages). */
@@ -147,12 +145,14 @@ export class RedisContext {
     // One id for every attempt of this call: a resend of a write that ran returns its first outcome.
     const opArg = operationArg(name, args, newOperationId);
     const withOp = [...args, ...opArg];
-    for (let attempt = 0; ; attempt += 1) {
+    // A write that finds the session locked waits like a lock acquisition: the same retry loop and error.
+    const plan = { retryCount: this.config.lockRetryCount, retryDelayMs: DEFAULT_LOCK_RETRY_DELAY_MS };
+    const outcome = await acquireWithRetry(`session ${call.id}`, plan, async () => {
       this.ensureOpen();
       try {
         const result = await this.limit.run(() => runScript(this.client, name, keys, withOp, call.buffers));
         if (WRITE_SCRIPTS.has(name)) await this.replicated(keys[0] ?? '');
-        return result;
+        return { result };
       } catch (error) {
         const failure = scriptFailure(error);
         if (failure === undefined) {
@@ -171,12 +171,10 @@ export class RedisContext {
             `the lock on session ${call.id} passed to another writer; write refused`,
           );
         }
-        if (attempt >= this.config.lockRetryCount) {
-          throw new StorageError('LOCK_TIMEOUT', `session ${call.id} stayed locked by another writer`);
-        }
-        await sleep(lockBackoffMs(attempt, DEFAULT_LOCK_RETRY_DELAY_MS));
+        return undefined;
       }
-    }
+    });
+    return outcome.result;
   }
 
   /** REDIS_WAIT_REPLICAS: a write is acknowledged once that many replicas have it (redis-wait.ts). */
@@ -222,6 +220,12 @@ export class RedisContext {
     const scope = this.scopes.getStore()?.get(id);
     if (scope) scope.version = version;
   }
+
+  /** After the holder's own delete inside withLock: no version to fence on (as for a session absent at first). */
+  deleted(id: string): void {
+    const scope = this.scopes.getStore()?.get(id);
+    if (scope) scope.version = null;
+  }
 }
 
 function staleWrite(id: string, actual: string, expected?: number | string): StorageError {
@@ -244,7 +248,10 @@ function defaultFailure(failure: ScriptFailure, call: ScriptCall): StorageError 
       return new StorageError('UPLOAD_NOT_FOUND', `upload ${id} has no such sheet`);
     case 'STALE_WRITE':
       return failure.detail === 'exists'
-        ? new StorageError('STALE_WRITE', `${call.kind ?? 'session'} ${id} already exists`)
+        ? new StorageError(
+            'STALE_WRITE',
+            `${call.kind ?? 'session'} ${id} already exists; pass overwrite to replace it`,
+          )
         : staleWrite(id, failure.detail);
     case 'VERSION_NOT_FOUND':
       return new StorageError('VERSION_NOT_FOUND', `session ${id} has no such version`);

@@ -90,6 +90,10 @@ else
 end
 -- An update sends only the fields that changed; the others keep their stored values.
 local fields = cjson.decode(ARGV[7])
+-- Decoded before the first write, like every other argument: a value cjson cannot read fails the commit with
+-- nothing written.
+local meta_flat = ARGV[8] ~= '' and cjson.decode(ARGV[8]) or nil
+local marks_flat = ARGV[9] ~= '' and cjson.decode(ARGV[9]) or nil
 local fk = fields.fk or old.fk
 local naudit = tonumber(ARGV[10])
 local i = 11 + naudit
@@ -171,16 +175,15 @@ for k, v in pairs(fields) do
   if v == '' and (k == 'filename' or string.sub(k, 1, 2) == 'm:') then redis.call('HDEL', SK, k)
   else redis.call('HSET', SK, k, v) end
 end
-local function replace_hash(key, flat_json)
-  if flat_json == '' then return end
+local function replace_hash(key, flat)
+  if flat == nil then return end
   redis.call('DEL', key)
-  local flat = cjson.decode(flat_json)
   for j = 1, #flat, 1000 do
     redis.call('HSET', key, unpack(flat, j, math.min(j + 999, #flat)))
   end
 end
-replace_hash(B .. 'meta', ARGV[8])
-replace_hash(B .. 'marks', ARGV[9])
+replace_hash(B .. 'meta', meta_flat)
+replace_hash(B .. 'marks', marks_flat)
 for j = 1, naudit do redis.call('RPUSH', B .. 'audit', ARGV[10 + j]) end
 -- Blobs only the old fk names are dropped (nothing to do when fk did not change).
 if fields.fk ~= nil and fk ~= old.fk then
@@ -204,7 +207,9 @@ if ARGV[6] ~= '' then at = tonumber(ARGV[6]) + ttl * 1000 end
 local current = redis.pcall('PEXPIRETIME', SK)
 local unchanged_keys = mode == 'update' and #frames == 0 and ARGV[8] == '' and ARGV[9] == ''
   and (old.seq > 0 or naudit == 0) and ARGV[6] == ''
-if unchanged_keys and type(current) == 'number' and current > now and at - current < math.min(20, ttl * 10) then
+-- Only a slide forward is coalesced: a shorter TTL (touchSession) moves the expiry earlier at once.
+if unchanged_keys and type(current) == 'number' and current > now and at >= current
+  and at - current < math.min(20, ttl * 10) then
   at = current
 else
   pin_all({ ttl = ttl, seq = seq, fk = fk }, at, false)

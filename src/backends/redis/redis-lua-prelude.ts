@@ -147,7 +147,9 @@ local function refresh(st)
   -- instant. now + PTTL can be a millisecond off; it is only the fallback for older servers.
   local current = redis.pcall('PEXPIRETIME', SK)
   if type(current) ~= 'number' then current = now + redis.call('PTTL', SK) end
-  if current > now and target - current < math.min(20, st.ttl * 10) then
+  -- Only a slide forward is coalesced: an expiry that must move earlier (a shorter TTL) moves now.
+  local ahead = target - current
+  if current > now and ahead >= 0 and ahead < math.min(20, st.ttl * 10) then
     local need = {}
     if st.fk ~= '' then need[#need + 1] = FH end
     if st.seq > 0 then need[#need + 1] = B .. 'audit' end

@@ -185,6 +185,8 @@ export class RedisSessionStore implements SessionStore {
       id,
     });
     this.ctx.cache.dropSession(id);
+    // Inside withLock the holder's own delete is not someone else's write: it may create the session again.
+    this.ctx.deleted(id);
     await removeFromIndex(this.ctx, this.ctx.keys.sessionIndex, id);
     return deleted === 1;
   }
