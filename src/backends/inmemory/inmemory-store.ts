@@ -26,6 +26,7 @@ import type { InMemoryLayout } from './inmemory-layout.js';
 import { countLiveSessions, listLiveSessions } from './inmemory-listing.js';
 import { ABSENT_REV, assertFenced, type FileLocks, type LockContext } from './inmemory-lock.js';
 import { DiskManifests } from './inmemory-manifests.js';
+import { dropFiles, expireSession, removeSession } from './inmemory-removal.js';
 import { readAuditFile, readMarksFile } from './inmemory-side-files.js';
 import { parseState, revOf, type SessionState, toRecord } from './inmemory-state.js';
 
@@ -53,7 +54,7 @@ export class DiskSessionStore implements SessionStore {
   constructor(
     readonly layout: InMemoryLayout,
     readonly locks: FileLocks,
-    private readonly settings: DiskStoreSettings,
+    readonly settings: DiskStoreSettings,
   ) {
     this.frames = new DiskFrames(layout, settings.codec, settings.cache);
     this.manifests = new DiskManifests(layout);
@@ -136,7 +137,7 @@ export class DiskSessionStore implements SessionStore {
         if (state === undefined) throw sessionNotFound(id);
         assertFenced(lock, state.rev);
         if (this.expiresAtMs(id, state) <= Date.now()) {
-          await this.removeFiles(id);
+          await dropFiles(this, lock, id);
           throw sessionNotFound(id);
         }
         const step = await fn(this.track(state, this.expiresAtMs(id, state)));
@@ -198,45 +199,12 @@ export class DiskSessionStore implements SessionStore {
 
   /** true when a present session was deleted; an expired one is removed too but reports false. */
   remove(id: string): Promise<boolean> {
-    return this.locks.run(
-      this.layout.lockTarget('session', id),
-      async (lock) => {
-        let present: boolean;
-        try {
-          const state = this.loadState(id);
-          present = state !== undefined && this.expiresAtMs(id, state) > Date.now();
-        } catch {
-          present = true; // a corrupt session is still there; deleting it is how a user gets rid of it
-        }
-        assertFenced(lock, this.currentRev(id));
-        const removed = await this.removeFiles(id);
-        // Inside withLock the holder's own delete is not someone else's write: it may create the session again.
-        if (lock.rev !== undefined) lock.rev = ABSENT_REV;
-        return removed && present;
-      },
-      leaf,
-    );
+    return removeSession(this, id);
   }
 
-  /** Removes a session found expired (rechecked under the lock: a concurrent access may have slid it). */
-  async expire(id: string): Promise<boolean> {
-    try {
-      return await this.locks.run(
-        this.layout.lockTarget('session', id),
-        async () => {
-          const state = this.loadState(id);
-          if (state !== undefined && this.expiresAtMs(id, state) > Date.now()) return false;
-          return this.removeFiles(id);
-        },
-        { leaf: true, retryCount: 0 },
-      );
-    } catch (error) {
-      // Best effort without waiting: a busy session is left for the next access or sweep.
-      if ((error as { code?: string }).code !== 'LOCK_TIMEOUT') {
-        this.settings.logger.warn({ err: error, sessionId: id }, 'could not remove an expired session');
-      }
-      return false;
-    }
+  /** Removes a session found expired (best effort, rechecked under its lock). */
+  expire(id: string): Promise<boolean> {
+    return expireSession(this, id);
   }
 
   /** Deletes the session's folder in one rename; false when it did not exist. */
