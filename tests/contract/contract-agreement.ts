@@ -66,6 +66,46 @@ export function agreementTests(ctx: ContractContext): void {
     await expectCode(() => ctx.backend.listTempUploads({ cursor: '' }), 'INVALID_INPUT');
   });
 
+  test('a made-up cursor is malformed on both listings, whatever store it imitates', async () => {
+    const forged = [
+      'c1:../x',
+      'c1:',
+      'c1:not an id',
+      '[0,""]',
+      '[-5,"zz"]',
+      '[1e300,"x"]',
+      '{}',
+      'garbage',
+    ].map((text) => Buffer.from(text).toString('base64url'));
+    for (const cursor of [...forged, '%%%']) {
+      await expectCode(() => ctx.backend.listSessions({ cursor }), 'INVALID_INPUT');
+      await expectCode(() => ctx.backend.listTempUploads({ cursor }), 'INVALID_INPUT');
+    }
+  });
+
+  test('a change refused by a session rule still counts as an access: the expiry slides as for a read', async () => {
+    const b = ctx.backend;
+    const { sessionId } = await ctx.session(makeSmallTable(2), { ttlSeconds: 600 });
+    const stored = async () => Date.parse((await b.exportSession(sessionId)).expiresAt);
+    const refusals: [string, () => Promise<unknown>][] = [
+      ['undo with nothing to undo', () => b.undoLastChange(sessionId)],
+      [
+        'a stale expectedVersion',
+        () => b.updateDataFrame(sessionId, makeSmallTable(3), { operation: 'x', expectedVersion: 99 }),
+      ],
+      ['a mark outside the frame', () => b.markIntentionalMissing(sessionId, { row: 9, column: 'id' })],
+    ];
+    for (const [name, refused] of refusals) {
+      const before = await stored();
+      const at = Date.now();
+      await waitFor(() => Date.now() >= at + 60, { intervalMs: 5 });
+      await expect(refused()).rejects.toThrow();
+      const after = await stored();
+      if (!(after >= before + 40))
+        throw new Error(`${name} did not slide the expiry (${before} -> ${after})`);
+    }
+  });
+
   test('withLock options are checked before anything runs, in a nested withLock too', async () => {
     const b = ctx.backend;
     const { sessionId } = await ctx.session();

@@ -140,12 +140,22 @@ export class DiskSessionStore implements SessionStore {
           await dropFiles(this, lock, id);
           throw sessionNotFound(id);
         }
-        const step = await fn(this.track(state, this.expiresAtMs(id, state)));
-        if (step.change === undefined) {
-          // Nothing to write (a no-op such as clearing nothing): only the sliding touch.
+        // A change refused by a session rule (NOTHING_TO_UNDO, a stale expectedVersion, ...) or one with
+        // nothing to write still found the live session: the access slides its expiry, as a read does.
+        const touch = () => {
           const now = Date.now();
           touchSync(this.layout.touchPath(id), now, true);
-          return { loaded: this.track(state, now + state.ttlSeconds * 1000), result: step.result };
+          return now;
+        };
+        let step: ChangeStep<R>;
+        try {
+          step = await fn(this.track(state, this.expiresAtMs(id, state)));
+        } catch (error) {
+          if (error instanceof StorageError) touch();
+          throw error;
+        }
+        if (step.change === undefined) {
+          return { loaded: this.track(state, touch() + state.ttlSeconds * 1000), result: step.result };
         }
         const loaded = await this.commit(lock, id, state, state.rev, false, step.change);
         return { loaded, result: step.result };

@@ -42,7 +42,9 @@ function decodeCursor(cursor: string | undefined): Position | undefined {
       unknown,
       unknown,
     ];
-    if (typeof score === 'number' && Number.isFinite(score) && typeof id === 'string') return { score, id };
+    // Only what encodeCursor made (a creation time and an id): a made-up position is refused, not guessed at.
+    if (Number.isSafeInteger(score) && (score as number) >= 0 && isValidId(id))
+      return { score: score as number, id };
   } catch {
     // reported below
   }
