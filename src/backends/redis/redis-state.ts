@@ -1,4 +1,5 @@
 import type { AuditEntry, MarkedCell } from '../../contract/storage-backend.js';
+import { byCell } from '../../session/annotations.js';
 import type { FrameManifest } from '../../session/chunks/manifest.js';
 
 /** A frame entry as the state hash keeps it (see redis-lua-prelude.ts). */
@@ -56,7 +57,7 @@ export function parseMarks(flat: unknown[]): MarkedCell[] {
       markedAt: value.markedAt,
     });
   }
-  return cells.sort((a, b) => a.row - b.row || (a.column < b.column ? -1 : a.column > b.column ? 1 : 0));
+  return cells.sort(byCell);
 }
 
 /** The metadata hash (field → JSON) as an object; `__proto__` is a key like any other, never a prototype. */
